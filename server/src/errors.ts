@@ -1,0 +1,78 @@
+/**
+ * The one error catalogue: code → HTTP status → default message.
+ * REST renders the lower_snake code, GraphQL the UPPER_SNAKE form.
+ */
+export const errorCatalogue = {
+  missing_token: {
+    status: 401,
+    message: 'This route needs an API token: send Authorization: Bearer <token>.',
+  },
+  invalid_token: { status: 401, message: 'The API token is not valid.' },
+  token_revoked: { status: 401, message: 'The API token has been revoked.' },
+  token_expired: { status: 401, message: 'The API token has expired.' },
+  token_inactive: { status: 401, message: 'The API token is inactive.' },
+  token_user_missing: { status: 401, message: 'The account that owns this API token no longer exists.' },
+  unauthenticated: { status: 401, message: 'You need to log in.' },
+  invalid_credentials: { status: 401, message: 'Email or password is incorrect.' },
+  invalid_link: { status: 400, message: 'This link is invalid or has expired.' },
+  insufficient_scope: { status: 403, message: 'The token lacks a permission this request needs.' },
+  forbidden: { status: 403, message: 'You are not allowed to do this.' },
+  pro_license_required: { status: 403, message: 'This item needs an active Pro licence (plan pro or team).' },
+  email_not_verified: { status: 403, message: 'Verify your email address first.' },
+  csrf_failed: {
+    status: 403,
+    message: 'Cross-site request refused: send the X-Keyward-CSRF: 1 header or a same-origin Origin header.',
+  },
+  component_not_found: { status: 404, message: 'No component has that slug.' },
+  block_not_found: { status: 404, message: 'No block has that slug.' },
+  not_found: { status: 404, message: 'Not found.' },
+  method_not_allowed: { status: 405, message: 'This method is not allowed on this route.' },
+  conflict: { status: 409, message: 'The request conflicts with the current state.' },
+  email_taken: { status: 409, message: 'An account with this email already exists.' },
+  token_limit_reached: { status: 409, message: 'You have reached the maximum number of active tokens.' },
+  validation_failed: { status: 400, message: 'The request is not valid.' },
+  unsupported_media_type: { status: 415, message: 'Send the request body as application/json.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  rate_limit_exceeded: { status: 429, message: 'Too many requests: slow down and retry later.' },
+  component_source_unreadable: { status: 500, message: 'The component source could not be read.' },
+  block_source_unreadable: { status: 500, message: 'The block source could not be read.' },
+  service_unavailable: { status: 503, message: 'The service is temporarily unavailable; retry shortly.' },
+  internal_error: { status: 500, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** An expected failure with a public code; anything else thrown is masked as internal_error. */
+export class KeywardError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra response headers (e.g. rate-limit headers on a 429). */
+  readonly headers: Record<string, string>;
+  /** The input field a validation error is about, when there is one. */
+  readonly field: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options: { headers?: Record<string, string>; field?: string } = {},
+  ) {
+    super(message ?? errorCatalogue[code].message);
+    this.name = 'KeywardError';
+    this.code = code;
+    this.status = errorCatalogue[code].status;
+    this.headers = options.headers ?? {};
+    this.field = options.field;
+  }
+
+  /** UPPER_SNAKE form used in GraphQL `extensions.code`. */
+  get graphqlCode(): string {
+    return this.code.toUpperCase();
+  }
+}
+
+export const isKeywardError = (error: unknown): error is KeywardError => error instanceof KeywardError;
+
+/** A validation_failed error whose message says which field and why, e.g. `name: use 1–100 characters.` */
+export function validationError(field: string, reason: string): KeywardError {
+  return new KeywardError('validation_failed', `${field}: ${reason}`, { field });
+}
