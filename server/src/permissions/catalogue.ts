@@ -1,0 +1,155 @@
+/**
+ * The permission catalogue (SPEC 4.3). It is code, not configuration: presets are evaluated
+ * against it at request time, so adding an action here widens every ALL / READ_ONLY / CLI token
+ * that matches it, and no CUSTOM token.
+ */
+
+export type PermissionKind = 'read' | 'write';
+
+export interface PermissionAction {
+  name: string;
+  /** `${resource}:${action}` */
+  permission: string;
+  description: string;
+  kind: PermissionKind;
+  /** Part of the CLI preset: what the `keyward` command-line tool needs day to day. */
+  cli: boolean;
+  /** Who may hold it: omitted = any account; 'admin' = role admin only. */
+  requires?: 'admin';
+}
+
+export interface PermissionResource {
+  name: string;
+  description: string;
+  actions: PermissionAction[];
+}
+
+export type PermissionCatalogue = readonly PermissionResource[];
+
+type ActionSpec = Omit<PermissionAction, 'permission'>;
+
+/** Builds a resource so each permission string is derived once and cannot drift from its parts. */
+export function defineResource(
+  name: string,
+  description: string,
+  actions: readonly ActionSpec[],
+): PermissionResource {
+  return {
+    name,
+    description,
+    actions: actions.map((action) => ({ ...action, permission: `${name}:${action.name}` })),
+  };
+}
+
+/** Frozen so no request handler can widen the catalogue (and every preset with it) at runtime. */
+function freezeCatalogue(resources: PermissionResource[]): PermissionCatalogue {
+  for (const resource of resources) {
+    for (const action of resource.actions) Object.freeze(action);
+    Object.freeze(resource.actions);
+    Object.freeze(resource);
+  }
+  return Object.freeze(resources);
+}
+
+export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
+  defineResource('account', 'Your Keyward account profile.', [
+    {
+      name: 'read',
+      description: 'See your account details: email, name, plan and entitlements.',
+      kind: 'read',
+      cli: true,
+    },
+    {
+      name: 'update',
+      description: 'Change your account name and profile settings.',
+      kind: 'write',
+      cli: false,
+    },
+  ]),
+  defineResource('tokens', 'Your API tokens.', [
+    {
+      name: 'read',
+      description:
+        'List your API tokens and see their names, scopes, status and last use (never the secrets).',
+      kind: 'read',
+      cli: true,
+    },
+    {
+      name: 'create',
+      description: 'Create new API tokens, limited to the permissions and expiry of the token doing it.',
+      kind: 'write',
+      cli: true,
+    },
+    {
+      name: 'update',
+      description: 'Rename tokens, edit their descriptions, and deactivate or reactivate them.',
+      kind: 'write',
+      cli: false,
+    },
+    {
+      name: 'revoke',
+      description: 'Permanently revoke API tokens.',
+      kind: 'write',
+      cli: true,
+    },
+  ]),
+  defineResource('components', 'The component library.', [
+    {
+      name: 'read',
+      description: 'Browse components and download their source (Pro items need an active Pro licence).',
+      kind: 'read',
+      cli: true,
+    },
+    {
+      name: 'publish',
+      description: 'Publish new components and new versions of existing ones.',
+      kind: 'write',
+      cli: false,
+      requires: 'admin',
+    },
+  ]),
+  defineResource('blocks', 'The block library.', [
+    {
+      name: 'read',
+      description: 'Browse blocks and download their source (Pro items need an active Pro licence).',
+      kind: 'read',
+      cli: true,
+    },
+    {
+      name: 'publish',
+      description: 'Publish new blocks and new versions of existing ones.',
+      kind: 'write',
+      cli: false,
+      requires: 'admin',
+    },
+  ]),
+  defineResource('audit', 'The audit log of changes to your account and tokens.', [
+    {
+      name: 'read',
+      description: 'Read the audit log: who created, changed or revoked your tokens, when and from where.',
+      kind: 'read',
+      cli: false,
+    },
+  ]),
+]);
+
+/** Every permission string, in catalogue order (resource, then action), as the UI lists them. */
+export function allPermissions(catalogue: PermissionCatalogue): string[] {
+  return catalogue.flatMap((resource) => resource.actions.map((action) => action.permission));
+}
+
+export function findPermission(
+  catalogue: PermissionCatalogue,
+  permission: string,
+): PermissionAction | undefined {
+  for (const resource of catalogue) {
+    for (const action of resource.actions) {
+      if (action.permission === permission) return action;
+    }
+  }
+  return undefined;
+}
+
+export function findResource(catalogue: PermissionCatalogue, name: string): PermissionResource | undefined {
+  return catalogue.find((resource) => resource.name === name);
+}
