@@ -1,0 +1,15 @@
+import { AccountLinkSchema, AccountSchema } from '../accounts/accounts.entity.js';
+import { AuditEventSchema } from '../audit/audit.entity.js';
+import { OutboxMailSchema } from '../mail/mail.entity.js';
+import { SessionSchema } from '../sessions/sessions.entity.js';
+import { ApiTokenSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
+
+export const entities = [
+  AccountSchema,
+  AccountLinkSchema,
+  SessionSchema,
+  OutboxMailSchema,
+  ApiTokenSchema,
+  TokenUsageDaySchema,
+  AuditEventSchema,
+];

@@ -1,0 +1,30 @@
+import { GraphQLError } from 'graphql';
+import { type ErrorCode, errorCatalogue, KeywardError } from '../errors.js';
+
+/**
+ * Codes that change the HTTP status of a GraphQL response. Other expected errors answer 200 with
+ * `errors[].extensions.code`, as GraphQL clients expect (and browsers then log no failed request).
+ */
+const STATUS_CODES: ReadonlySet<ErrorCode> = new Set([
+  'rate_limit_exceeded',
+  'service_unavailable',
+  'csrf_failed',
+  'payload_too_large',
+]);
+
+/** The GraphQL form of an expected error: UPPER_SNAKE code, and the HTTP status and headers Yoga should use. */
+export function toGraphQLError(error: KeywardError, path?: readonly (string | number)[]): GraphQLError {
+  const status = STATUS_CODES.has(error.code) ? error.status : undefined;
+  return new GraphQLError(error.message, {
+    path,
+    extensions: {
+      code: error.graphqlCode,
+      ...(error.field ? { field: error.field } : {}),
+      http: { ...(status ? { status } : {}), headers: error.headers },
+    },
+  });
+}
+
+export function graphQLError(code: ErrorCode, message?: string): GraphQLError {
+  return toGraphQLError(new KeywardError(code, message ?? errorCatalogue[code].message));
+}

@@ -1,0 +1,11 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import '../accounts/accounts.graphql.js';
+import '../sessions/sessions.graphql.js';
+import { builder } from './builder.js';
+
+export const schema = builder.toSchema({ sortSchema: true });
+
+/** The committed `schema.graphql`: printed, sorted. */
+export function printSortedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,97 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { RequestContext } from '../context.js';
+import { isKeywardError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { graphQLError, toGraphQLError } from './errors.js';
+import { schema } from './schema.js';
+
+/** Cookie-authenticated mutations must prove they are not cross-site (SPEC 3). */
+function useCsrfCheck(): Plugin<RequestContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue;
+      if (ctx.principal.kind !== 'session' || ctx.csrfOk) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation === 'mutation')
+        setResultAndStopExecution({ errors: [graphQLError('csrf_failed')] });
+    },
+  };
+}
+
+/** Set-Cookie and RateLimit-* headers collected while resolving. */
+function useResponseHeaders(): Plugin<RequestContext> {
+  return {
+    onResponse({ response, serverContext }) {
+      const headers = (serverContext as Partial<RequestContext>).responseHeaders ?? [];
+      for (const [name, value] of headers) response.headers.append(name, value);
+    },
+  };
+}
+
+function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/**
+ * Expected errors keep their code (UPPER_SNAKE) and HTTP status; GraphQL's own validation errors pass;
+ * anything else is logged with the request id and masked.
+ */
+function maskError(logger: Logger) {
+  return (error: unknown): Error => {
+    if (error instanceof GraphQLError) {
+      const original = error.originalError;
+      if (isKeywardError(original)) return toGraphQLError(original, error.path);
+      if (original instanceof GraphQLError) {
+        return new GraphQLError(original.message, { ...original, path: error.path, nodes: error.nodes });
+      }
+      if (!original) return error;
+      logger.error({ err: original, path: error.path }, 'unexpected error in a resolver');
+    } else if (isKeywardError(error)) {
+      return toGraphQLError(error);
+    } else {
+      logger.error({ err: error }, 'unexpected error');
+    }
+    return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_ERROR' } });
+  };
+}
+
+export function createGraphQLHandler(options: { logger: Logger; production: boolean }) {
+  const { logger, production } = options;
+  return createYoga<RequestContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    // GraphiQL with its assets inlined (the default loads them from a CDN); off in production.
+    graphiql: production ? false : { title: 'Keyward GraphiQL', shouldPersistHeaders: false },
+    renderGraphiQL,
+    maskedErrors: { maskError: maskError(logger) },
+    logging: {
+      debug: (...args) => logger.debug({ args }, 'yoga'),
+      info: (...args) => logger.info({ args }, 'yoga'),
+      warn: (...args) => logger.warn({ args }, 'yoga'),
+      // Unexpected errors are logged by maskError with their cause; Yoga's own copy adds nothing.
+      error: (...args) => logger.debug({ args }, 'yoga'),
+    },
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: 8 },
+        maxAliases: { n: 15 },
+        maxTokens: { n: 1000 },
+        costLimit: { maxCost: 5000 },
+        blockFieldSuggestion: { enabled: production },
+      }),
+      ...(production ? [useNoIntrospection()] : []),
+      useCsrfCheck(),
+      useResponseHeaders(),
+    ],
+  });
+}
+
+export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;

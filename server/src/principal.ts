@@ -1,0 +1,26 @@
+import type { Account } from './accounts/accounts.entity.js';
+import type { PermissionPreset } from './permissions/presets.js';
+
+/** What a verified API token carries through a request: ids and rules, never the secret. */
+export interface VerifiedToken {
+  id: string;
+  accountId: string;
+  name: string;
+  displayPrefix: string;
+  preset: PermissionPreset;
+  permissions: readonly string[] | null;
+  expiresAt: Date | null;
+  rateLimitPerMinute: number;
+}
+
+/** Who is making a request. A bad credential never becomes `anonymous`: it fails the request. */
+export type Principal =
+  | { kind: 'anonymous' }
+  | { kind: 'session'; account: Account; sessionHash: string; permissions: ReadonlySet<string> }
+  | { kind: 'token'; account: Account; token: VerifiedToken; permissions: ReadonlySet<string> };
+
+export const anonymous: Principal = { kind: 'anonymous' };
+
+export function principalAccount(principal: Principal): Account | null {
+  return principal.kind === 'anonymous' ? null : principal.account;
+}

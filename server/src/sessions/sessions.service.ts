@@ -1,0 +1,71 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Account } from '../accounts/accounts.entity.js';
+import { randomOpaqueToken, sha256Hex } from '../crypto.js';
+import { Session } from './sessions.entity.js';
+
+export interface SessionPolicy {
+  idleHours: number;
+  absoluteDays: number;
+}
+
+export interface ResolvedSession {
+  session: Session;
+  account: Account;
+}
+
+const HOUR = 3_600_000;
+/** Refresh last_seen_at at most this often, so reads do not turn every request into a write. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** Sessions are stored by the SHA-256 of the cookie value; the value itself is never stored. */
+export class SessionsService {
+  constructor(private readonly policy: SessionPolicy) {}
+
+  /** Starts a session with a fresh random id (a new id at every login defeats session fixation). */
+  async create(
+    em: EntityManager,
+    accountId: string,
+    meta: { ip: string | null; userAgent: string | null },
+  ): Promise<string> {
+    const cookieValue = randomOpaqueToken();
+    const now = Date.now();
+    const session = Object.assign(new Session(), {
+      idHash: sha256Hex(cookieValue),
+      account: accountId,
+      createdAt: new Date(now),
+      lastSeenAt: new Date(now),
+      expiresAt: new Date(now + this.policy.absoluteDays * 24 * HOUR),
+      ip: meta.ip,
+      userAgent: meta.userAgent?.slice(0, 500) ?? null,
+    });
+    await em.persist(session).flush();
+    return cookieValue;
+  }
+
+  /** The live session for a cookie value, or null when unknown, idle too long or past its absolute expiry. */
+  async resolve(em: EntityManager, cookieValue: string): Promise<ResolvedSession | null> {
+    if (cookieValue.length === 0 || cookieValue.length > 128) return null;
+    const session = await em.findOne(Session, { idHash: sha256Hex(cookieValue) });
+    if (!session) return null;
+    const now = Date.now();
+    const idleDeadline = session.lastSeenAt.getTime() + this.policy.idleHours * HOUR;
+    if (session.expiresAt.getTime() <= now || idleDeadline <= now) {
+      await em.nativeDelete(Session, { idHash: session.idHash });
+      return null;
+    }
+    const account = await em.findOne(Account, { id: session.account });
+    if (!account) return null;
+    if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      await em.nativeUpdate(Session, { idHash: session.idHash }, { lastSeenAt: new Date(now) });
+    }
+    return { session, account };
+  }
+
+  async destroy(em: EntityManager, idHash: string): Promise<void> {
+    await em.nativeDelete(Session, { idHash });
+  }
+
+  async destroyAllForAccount(em: EntityManager, accountId: string): Promise<void> {
+    await em.nativeDelete(Session, { account: accountId });
+  }
+}

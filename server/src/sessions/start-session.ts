@@ -1,0 +1,19 @@
+import type { Account } from '../accounts/accounts.entity.js';
+import type { RequestContext } from '../context.js';
+import { clearSessionCookie, serializeSessionCookie } from './session-cookie.js';
+
+/** Logs `account` in: ends the request's current session, if any, and sets a cookie with a fresh id. */
+export async function startSession(ctx: RequestContext, account: Account): Promise<void> {
+  const { sessions, config } = ctx.services;
+  if (ctx.principal.kind === 'session') await sessions.destroy(ctx.em(), ctx.principal.sessionHash);
+  const cookieValue = await sessions.create(ctx.em(), account.id, ctx.meta());
+  const maxAge = config.sessionAbsoluteDays * 86_400;
+  ctx.responseHeaders.push(['Set-Cookie', serializeSessionCookie(cookieValue, ctx.secureCookies, maxAge)]);
+}
+
+/** Logs out: deletes the session row and clears the cookie. */
+export async function endSession(ctx: RequestContext): Promise<void> {
+  if (ctx.principal.kind === 'session')
+    await ctx.services.sessions.destroy(ctx.em(), ctx.principal.sessionHash);
+  ctx.responseHeaders.push(['Set-Cookie', clearSessionCookie(ctx.secureCookies)]);
+}

@@ -1,0 +1,69 @@
+import { EntitySchema } from '@mikro-orm/core';
+import { Account } from '../accounts/accounts.entity.js';
+import type { PermissionPreset } from '../permissions/presets.js';
+
+export class ApiToken {
+  id!: string;
+  /** null once the owning account is deleted: presenting the token then answers token_user_missing. */
+  account!: string | null;
+  name!: string;
+  description: string | null = null;
+  /** SHA-256 hex of the secret; the secret itself is never stored. */
+  secretHash!: string;
+  displayPrefix!: string;
+  preset!: PermissionPreset;
+  /** The explicit list for CUSTOM; null for the other presets, which are evaluated against today's catalogue. */
+  permissions: string[] | null = null;
+  expiresAt: Date | null = null;
+  active = true;
+  revokedAt: Date | null = null;
+  createdAt: Date = new Date();
+  updatedAt: Date = new Date();
+  lastUsedAt: Date | null = null;
+  lastUsedIp: string | null = null;
+  /** The token that created this one, or null when the account created it itself. */
+  createdByToken: string | null = null;
+  rateLimitPerMinute: number | null = null;
+}
+
+export const ApiTokenSchema = new EntitySchema<ApiToken>({
+  class: ApiToken,
+  tableName: 'api_token',
+  indexes: [{ properties: ['account', 'createdAt'] }],
+  properties: {
+    id: { type: 'uuid', primary: true },
+    account: { kind: 'm:1', entity: () => Account, mapToPk: true, nullable: true, deleteRule: 'set null' },
+    name: { type: 'text' },
+    description: { type: 'text', nullable: true },
+    secretHash: { type: 'text', unique: 'api_token_secret_hash_unique' },
+    displayPrefix: { type: 'text' },
+    preset: { type: 'text' },
+    permissions: { type: 'text[]', nullable: true },
+    expiresAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    active: { type: 'boolean', default: true },
+    revokedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    lastUsedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    lastUsedIp: { type: 'text', nullable: true },
+    createdByToken: { type: 'uuid', nullable: true },
+    rateLimitPerMinute: { type: 'integer', nullable: true },
+  },
+});
+
+/** Requests per token per UTC day, feeding `Token.usage`. */
+export class TokenUsageDay {
+  token!: string;
+  day!: string;
+  count = 0;
+}
+
+export const TokenUsageDaySchema = new EntitySchema<TokenUsageDay>({
+  class: TokenUsageDay,
+  tableName: 'token_usage_day',
+  properties: {
+    token: { kind: 'm:1', entity: () => ApiToken, mapToPk: true, primary: true, deleteRule: 'cascade' },
+    day: { type: 'date', primary: true },
+    count: { type: 'integer', default: 0 },
+  },
+});

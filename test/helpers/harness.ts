@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { inject } from 'vitest';
+import type { Account, Plan, Role } from '../../server/src/accounts/accounts.entity.js';
+import { bootKeyward, type RunningKeyward } from '../../server/src/boot.js';
+import { loadConfig } from '../../server/src/config.js';
+import { createLogger } from '../../server/src/logger.js';
+import { withDatabase } from './global-setup.js';
+
+export interface GqlOptions {
+  token?: string;
+  cookie?: string;
+  headers?: Record<string, string>;
+}
+
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: T | null;
+    errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+  };
+}
+
+export interface TestServer {
+  url: string;
+  keyward: RunningKeyward;
+  /** Everything the server logged, as raw JSON lines (for leak checks). */
+  logs: string[];
+  /** Direct SQL on the test file's own database. */
+  sql<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: GqlOptions,
+  ): Promise<GqlResponse<T>>;
+  rest(path: string, init?: RequestInit & GqlOptions): Promise<Response>;
+  seedAccount(options?: SeedAccountOptions): Promise<SeededAccount>;
+  /** Logs in through GraphQL and returns the Cookie header value. */
+  login(email: string, password: string): Promise<string>;
+  /** The newest mail of a kind sent to an address (from the outbox table). */
+  lastMail(to: string, kind: string): Promise<{ subject: string; body: string } | null>;
+  close(): Promise<void>;
+}
+
+export interface SeedAccountOptions {
+  email?: string;
+  password?: string;
+  name?: string;
+  verified?: boolean;
+  plan?: Plan;
+  role?: Role;
+}
+
+export interface SeededAccount {
+  account: Account;
+  email: string;
+  password: string;
+}
+
+/**
+ * Functional tests share one client IP, so per-IP and per-account limits are raised here; the
+ * rate-limit tests pass the published values (or none) explicitly.
+ */
+export const generousLimits: Record<string, string> = {
+  KEYWARD_LIMIT_LOGIN: '10000/1m',
+  KEYWARD_LIMIT_REGISTER: '10000/1m',
+  KEYWARD_LIMIT_PASSWORD_RESET: '10000/1m',
+  KEYWARD_LIMIT_TOKEN_CREATE: '10000/1m',
+  KEYWARD_LIMIT_REGISTRY: '10000/1m',
+  KEYWARD_LIMIT_REVOKE_LEAKED: '10000/1m',
+};
+
+/** Boots a real Keyward on port 0 against a fresh database cloned from the migrated template. */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { limits?: 'generous' | 'published' } = {},
+): Promise<TestServer> {
+  const adminUrl = inject('adminUrl');
+  const database = `keyward_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database} TEMPLATE ${inject('templateDatabase')}`);
+  const databaseUrl = withDatabase(adminUrl, database);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    ...(options.limits === 'published' ? {} : generousLimits),
+    ...env,
+  });
+  const keyward = await bootKeyward(config, createLogger('debug', sink));
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+
+  const server: TestServer = {
+    url: keyward.url,
+    keyward,
+    logs,
+    sql: async (text, params) => (await db.query(text, params)).rows,
+    gql: async (query, variables, options = {}) => {
+      const response = await fetch(`${keyward.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeaders(options), ...options.headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, headers: response.headers, body: await response.json() };
+    },
+    rest: (path, init = {}) =>
+      fetch(`${keyward.url}${path}`, { ...init, headers: { ...authHeaders(init), ...init.headers } }),
+    seedAccount: async (options = {}) => {
+      const email = options.email ?? `user-${randomBytes(4).toString('hex')}@example.com`;
+      const password = options.password ?? 'correct horse battery staple';
+      const account = await keyward.services.accounts.createAccount(keyward.services.orm.em.fork(), {
+        email,
+        password,
+        name: options.name ?? 'Test User',
+        emailVerified: options.verified ?? true,
+        plan: options.plan ?? 'free',
+        role: options.role ?? 'member',
+      });
+      return { account, email, password };
+    },
+    login: async (email, password) => {
+      const response = await server.gql('mutation($input: LoginInput!) { login(input: $input) { id } }', {
+        input: { email, password },
+      });
+      const cookie = sessionCookieFrom(response.headers);
+      if (!cookie) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
+      return cookie;
+    },
+    lastMail: async (to, kind) => {
+      const rows = await server.sql<{ subject: string; body: string }>(
+        'select subject, body from mail_outbox where recipient = $1 and kind = $2 order by created_at desc limit 1',
+        [to.toLowerCase(), kind],
+      );
+      return rows[0] ?? null;
+    },
+    close: async () => {
+      await keyward.stop();
+      await db.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+  return server;
+}
+
+function authHeaders(options: GqlOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  if (options.cookie !== undefined) {
+    headers.cookie = options.cookie;
+    headers['x-keyward-csrf'] = '1';
+  }
+  return headers;
+}
+
+/** `name=value` of the session cookie a response sets, or null. */
+export function sessionCookieFrom(headers: Headers): string | null {
+  for (const setCookie of headers.getSetCookie()) {
+    const [pair] = setCookie.split(';');
+    if (pair && /keyward_session=./.test(pair)) return pair;
+  }
+  return null;
+}
+
+/** The single-use token inside a mailed link. */
+export function linkToken(body: string): string {
+  const match = /[?&]token=([A-Za-z0-9_-]+)/.exec(body);
+  if (!match?.[1]) throw new Error(`no link token in mail: ${body}`);
+  return match[1];
+}
