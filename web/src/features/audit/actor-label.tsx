@@ -1,0 +1,23 @@
+import { Link } from '../../lib/router';
+import type { AuditActor } from '../tokens/tokens.operations';
+
+/** Who did something: "You", a link to the token that acted, or the system. */
+export function ActorLabel({ actor, viewerId }: { actor: AuditActor; viewerId: string }) {
+  switch (actor.type) {
+    case 'account':
+      return <>{!actor.id || actor.id === viewerId ? 'You' : (actor.name ?? 'Another account')}</>;
+    case 'token':
+      if (!actor.id) return <>{actor.name ? `Token ${actor.name}` : 'A token'}</>;
+      return (
+        <>
+          Token <Link to={`/tokens/${encodeURIComponent(actor.id)}`}>{actor.name ?? actor.id}</Link>
+        </>
+      );
+    case 'leak-report':
+      return <>Leak report</>;
+    case 'system':
+      return <>Keyward</>;
+    default:
+      return <>{actor.name ?? actor.type}</>;
+  }
+}

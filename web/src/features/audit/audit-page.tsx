@@ -1,0 +1,17 @@
+import { useDocumentTitle } from '../../lib/router';
+import { AuditList } from './audit-list';
+
+export function AuditPage() {
+  useDocumentTitle('Audit log');
+  return (
+    <>
+      <div className="page-head">
+        <h1>Audit log</h1>
+      </div>
+      <p className="lead">
+        Everything that changed your tokens and account, newest first: who did it, when and from where.
+      </p>
+      <AuditList caption="Audit events, newest first" emptyText="Nothing has happened yet." />
+    </>
+  );
+}

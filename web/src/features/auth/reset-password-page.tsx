@@ -1,0 +1,76 @@
+import { type FormEvent, useState } from 'react';
+import { Field } from '../../components/field';
+import { ErrorAlert, StatusMessage } from '../../components/messages';
+import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
+import { request, toApiError } from '../../lib/graphql';
+import { Link, useDocumentTitle, useSearchParam } from '../../lib/router';
+import { useViewer } from '../../lib/viewer';
+import { resetPasswordMutation } from './auth.operations';
+
+export function ResetPasswordPage() {
+  useDocumentTitle('Set a new password');
+  const token = useSearchParam('token');
+  const { refreshViewer } = useViewer();
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<FormErrors<'password'>>(noErrors);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!token || busy) return;
+    setBusy(true);
+    setErrors(noErrors());
+    try {
+      await request(resetPasswordMutation, { token, password });
+      setDone(true);
+      // A password reset ends every session, including this browser's.
+      await refreshViewer();
+    } catch (failure) {
+      setErrors(toFormErrors(toApiError(failure), ['password']));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="auth-card">
+      <h1>Set a new password</h1>
+      {!token ? (
+        <p className="alert alert-error" role="alert">
+          This link is incomplete. Open the link from the email again, or{' '}
+          <Link to="/forgot-password">ask for a new one</Link>.
+        </p>
+      ) : done ? (
+        <StatusMessage>
+          Your password has been changed and you have been logged out everywhere.{' '}
+          <Link to="/login">Log in with your new password</Link>.
+        </StatusMessage>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <ErrorAlert message={errors.form} />
+          <Field label="New password" error={errors.fields.password} hint="At least 8 characters.">
+            {(control) => (
+              <input
+                {...control}
+                type="password"
+                autoComplete="new-password"
+                required
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+              />
+            )}
+          </Field>
+          <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
+            Set new password
+          </button>
+          {errors.form ? (
+            <p className="hint">
+              Link expired? <Link to="/forgot-password">Ask for a new one</Link>.
+            </p>
+          ) : null}
+        </form>
+      )}
+    </div>
+  );
+}

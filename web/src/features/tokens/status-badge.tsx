@@ -1,0 +1,6 @@
+import { statusLabels } from './permissions';
+import type { TokenStatus } from './tokens.operations';
+
+export function StatusBadge({ status }: { status: TokenStatus }) {
+  return <span className={`badge badge-${status.toLowerCase()}`}>{statusLabels[status]}</span>;
+}

@@ -1,0 +1,184 @@
+import { useRef, useState } from 'react';
+import { ErrorAlert, Loading, StatusMessage } from '../../components/messages';
+import { DateOnly, RelativeTime } from '../../components/relative-time';
+import { Link, useDocumentTitle } from '../../lib/router';
+import { useQuery } from '../../lib/use-query';
+import { useSignedInViewer } from '../../lib/viewer';
+import { ActorLabel } from '../audit/actor-label';
+import { AuditList } from '../audit/audit-list';
+import { DeleteTokenDialog } from './delete-token-dialog';
+import { presetLabels } from './permissions';
+import { StatusBadge } from './status-badge';
+import { TokenDetailsForm } from './token-details-form';
+import { TokenStatusForm } from './token-status-form';
+import { type TokenDetail, tokenQuery } from './tokens.operations';
+import { UsageChart } from './usage-chart';
+
+export function TokenDetailPage({ id }: { id: string }) {
+  const { data, error, loading, setData } = useQuery(tokenQuery, { id });
+  const token = data?.token;
+  useDocumentTitle(token ? token.name : 'Token');
+
+  if (error) return <PageError message={error.message} />;
+  if (loading && !data) return <Loading label="Loading token…" />;
+  if (!token) return <PageError message="No token with this id exists in your account." />;
+  return <TokenDetailView token={token} onChange={(updated) => setData({ token: updated })} />;
+}
+
+function PageError({ message }: { message: string }) {
+  return (
+    <>
+      <BackLink />
+      <h1>Token not available</h1>
+      <ErrorAlert message={message} />
+    </>
+  );
+}
+
+function BackLink() {
+  return (
+    <p className="back-link">
+      <Link to="/tokens">
+        <span aria-hidden="true">← </span>Back to token list
+      </Link>
+    </p>
+  );
+}
+
+function TokenDetailView(props: { token: TokenDetail; onChange: (token: TokenDetail) => void }) {
+  const { token } = props;
+  const viewer = useSignedInViewer();
+  const [confirming, setConfirming] = useState(false);
+  const [deleted, setDeleted] = useState(false);
+  // Bumped on every change so the history reloads and shows the new audit event.
+  const [historyVersion, setHistoryVersion] = useState(0);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const onChange = (updated: TokenDetail) => {
+    props.onChange(updated);
+    setHistoryVersion((version) => version + 1);
+  };
+  const revoked = token.status === 'REVOKED';
+  const permissions = token.preset === 'CUSTOM' ? token.permissions : token.effectivePermissions;
+
+  return (
+    <>
+      <BackLink />
+      <div className="page-head">
+        <h1 ref={headingRef} tabIndex={-1}>
+          {token.name}
+        </h1>
+        <StatusBadge status={token.status} />
+      </div>
+      {token.description ? <p className="lead">{token.description}</p> : null}
+      {deleted ? (
+        <StatusMessage>The token “{token.name}” has been deleted and can no longer be used.</StatusMessage>
+      ) : null}
+      <dl className="facts">
+        <dt>Token</dt>
+        <dd>
+          <code>{token.displayPrefix}…</code>
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <RelativeTime value={token.createdAt} /> by{' '}
+          <ActorLabel actor={token.creator} viewerId={viewer.id} />
+        </dd>
+        <dt>Last used</dt>
+        <dd>
+          <RelativeTime value={token.lastUsedAt} fallback="Never used" />
+          {token.lastUsedIp ? ` from ${token.lastUsedIp}` : null}
+        </dd>
+        <dt>Expires</dt>
+        <dd>
+          {token.expiresAt ? (
+            <>
+              <DateOnly value={token.expiresAt} /> (<RelativeTime value={token.expiresAt} />)
+            </>
+          ) : (
+            'Never expires'
+          )}
+        </dd>
+        {token.revokedAt ? (
+          <>
+            <dt>Deleted</dt>
+            <dd>
+              <RelativeTime value={token.revokedAt} />
+            </dd>
+          </>
+        ) : null}
+        <dt>Rate limit</dt>
+        <dd>{token.rateLimitPerMinute} requests per minute</dd>
+      </dl>
+
+      <section className="card" aria-labelledby="status-title">
+        <h2 id="status-title">Status</h2>
+        <TokenStatusForm token={token} onSaved={onChange} />
+      </section>
+
+      <section className="card" aria-labelledby="permissions-title">
+        <h2 id="permissions-title">Permissions</h2>
+        <p>
+          Preset: <strong>{presetLabels[token.preset]}</strong>
+        </p>
+        {permissions.length > 0 ? (
+          <ul className="permission-list">
+            {permissions.map((permission) => (
+              <li key={permission}>
+                <code>{permission}</code>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">This token has no permissions.</p>
+        )}
+        <p className="note">
+          Permissions and expiry can't be changed after a token is created. To change them, create a new token
+          and delete this one.
+        </p>
+      </section>
+
+      <section className="card" aria-labelledby="usage-title">
+        <h2 id="usage-title">Usage</h2>
+        <UsageChart days={token.usage} />
+      </section>
+
+      <section className="card" aria-labelledby="details-title">
+        <h2 id="details-title">Name and description</h2>
+        <TokenDetailsForm token={token} onSaved={onChange} />
+      </section>
+
+      <section className="card" aria-labelledby="history-title">
+        <h2 id="history-title">History</h2>
+        <AuditList
+          key={historyVersion}
+          tokenId={token.id}
+          caption="History of this token, newest first"
+          emptyText="No events yet."
+        />
+      </section>
+
+      {revoked ? null : (
+        <section className="card card-danger" aria-labelledby="danger-title">
+          <h2 id="danger-title">Danger zone</h2>
+          <p>Deleting revokes the token for good: every request that uses it is refused from then on.</p>
+          <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+            Delete token
+          </button>
+        </section>
+      )}
+      {confirming ? (
+        <DeleteTokenDialog
+          token={token}
+          onCancel={() => setConfirming(false)}
+          onDeleted={(updated) => {
+            setConfirming(false);
+            setDeleted(true);
+            onChange(updated);
+            // The Delete button is gone with the dialog: put focus somewhere meaningful.
+            window.setTimeout(() => headingRef.current?.focus(), 0);
+          }}
+        />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,38 @@
+import type { ApiError } from './graphql';
+
+export type FormErrors<TField extends string> = {
+  fields: Partial<Record<TField, string>>;
+  form: string | null;
+};
+
+export const noErrors = <TField extends string>(): FormErrors<TField> => ({ fields: {}, form: null });
+
+/** `input.permissions.2` → `permissions`: the first path segment that names an input field. */
+const normaliseField = (field: string): string =>
+  field.split('.').find((segment) => segment !== 'input' && !/^\d+$/.test(segment)) ?? field;
+
+/**
+ * Splits a failed request into messages shown next to known fields (VALIDATION_FAILED with
+ * `extensions.field`) and one message for the top of the form.
+ */
+export function toFormErrors<TField extends string>(
+  error: ApiError,
+  knownFields: readonly TField[],
+  aliases: Readonly<Record<string, TField>> = {},
+): FormErrors<TField> {
+  const result = noErrors<TField>();
+  const formMessages: string[] = [];
+  const items = error.errors.length > 0 ? error.errors : [{ message: error.message, extensions: {} }];
+  for (const item of items) {
+    const raw = item.extensions?.field;
+    const name = raw ? normaliseField(raw) : undefined;
+    const field = name ? (aliases[name] ?? knownFields.find((known) => known === name)) : undefined;
+    if (item.extensions?.code === 'VALIDATION_FAILED' && field && !result.fields[field]) {
+      result.fields[field] = item.message;
+    } else if (!formMessages.includes(item.message)) {
+      formMessages.push(item.message);
+    }
+  }
+  result.form = formMessages.length > 0 ? formMessages.join(' ') : null;
+  return result;
+}

@@ -1,0 +1,50 @@
+const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+const units: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "2 hours ago", "in 3 days", "just now" (under 45 seconds either way). */
+export function formatRelative(iso: string, now: number = Date.now()): string {
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  if (Number.isNaN(seconds)) return 'unknown';
+  const abs = Math.abs(seconds);
+  if (abs < 45) return 'just now';
+  for (const [unit, size] of units) {
+    if (abs >= size) return relativeFormat.format(Math.round(seconds / size), unit);
+  }
+  return relativeFormat.format(Math.round(seconds / 60), 'minute');
+}
+
+/** Exact local date and time, e.g. for a title tooltip. */
+export const formatDateTime = (iso: string): string => dateTimeFormat.format(new Date(iso));
+
+export const formatDate = (iso: string): string => dateFormat.format(new Date(iso));
+
+/** `YYYY-MM-DD` of a local date, as `<input type="date">` expects. */
+export function toDateInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** Today's date one year ahead, the default expiry offered when creating a token. */
+export function oneYearFromToday(today: Date = new Date()): string {
+  const next = new Date(today);
+  next.setFullYear(today.getFullYear() + 1);
+  return toDateInputValue(next);
+}
+
+/** The end of a `YYYY-MM-DD` day in local time, as an ISO string; null when not a valid date. */
+export function endOfLocalDay(value: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return null;
+  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 23, 59, 59);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
