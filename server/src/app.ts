@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from './context.js';
 import { isKeywardError, KeywardError } from './errors.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
-import { authenticateCookieOrAnonymous } from './http/authenticate.js';
+import { authenticateRequest } from './http/authenticate.js';
 import { clientIp, passesCsrfCheck, requestIdFor, requestOrigin, usesHttps } from './http/request-info.js';
 import { sendError, sendJson, sendUnexpected } from './http/respond.js';
 import type { Principal } from './principal.js';
@@ -66,24 +66,27 @@ export function createApp(services: Services): { handle: RequestHandler } {
 
   async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const em = lazyEm(services);
-    let principal: Principal;
+    let ctx: RequestContext;
     try {
-      principal = await authenticateCookieOrAnonymous(services, em(), req);
+      const principal = await authenticateRequest(services, em, req, clientIp(req, config), {
+        token: true,
+        cookie: true,
+      });
+      ctx = createRequestContext(services, req, requestId, principal, em);
+      if (principal.kind === 'token') {
+        const { id, rateLimitPerMinute } = principal.token;
+        await ctx.limit('token', id, { limit: rateLimitPerMinute, source: 'graphql' });
+      }
     } catch (error) {
       if (!isKeywardError(error)) throw error;
-      // A bad credential fails the whole request; it never falls back to anonymous.
+      // A bad credential (or an exhausted token) fails the whole request; never a fall-back to anonymous.
       const headers: Record<string, string> = { ...error.headers };
       if (error.code === 'unauthenticated')
         headers['Set-Cookie'] = clearSessionCookie(usesHttps(req, config));
-      sendJson(
-        res,
-        error.status,
-        { errors: [{ message: error.message, extensions: { code: error.graphqlCode } }] },
-        headers,
-      );
+      const body = { errors: [{ message: error.message, extensions: { code: error.graphqlCode } }] };
+      sendJson(res, error.status, body, headers);
       return;
     }
-    const ctx = createRequestContext(services, req, requestId, principal, em);
     // requestListener merges extra server-context arguments at runtime; its type only declares two.
     const listen = yoga.requestListener as (
       req: IncomingMessage,

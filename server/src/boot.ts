@@ -7,6 +7,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-post
 import { initOrm } from './db/orm.js';
 import type { Logger } from './logger.js';
 import { createMailTransport } from './mail/mail.service.js';
+import type { PermissionCatalogue } from './permissions/catalogue.js';
 import { createServices, type Services } from './services.js';
 
 export interface RunningKeyward {
@@ -33,7 +34,11 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
 }
 
 /** Starts one Keyward instance: database (embedded unless DATABASE_URL), migrations, services, HTTP. */
-export async function bootKeyward(config: Config, logger: Logger): Promise<RunningKeyward> {
+export async function bootKeyward(
+  config: Config,
+  logger: Logger,
+  overrides: { catalogue?: PermissionCatalogue } = {},
+): Promise<RunningKeyward> {
   const embedded = config.databaseUrl
     ? null
     : await startEmbeddedPostgres({ dataDir: config.dataDir, database: 'keyward', logger });
@@ -46,8 +51,10 @@ export async function bootKeyward(config: Config, logger: Logger): Promise<Runni
     orm,
     redis,
     mailTransport: await createMailTransport(config.smtpUrl, logger),
+    ...overrides,
   });
   services.mail.start();
+  services.usage.start();
   const app = createApp(services);
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, app.handle);
   server.keepAliveTimeout = 5_000;
@@ -65,6 +72,7 @@ export async function bootKeyward(config: Config, logger: Logger): Promise<Runni
         // In-flight requests get a grace period, then their connections are cut.
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
+      await services.usage.stop();
       await services.mail.stop();
       await orm.close();
       redis?.disconnect();

@@ -21,6 +21,8 @@ export interface Config {
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
   sessionIdleHours: number;
+  /** How often buffered lastUsedAt and usage counts are written (KEYWARD_USAGE_FLUSH_MS). */
+  usageFlushMs: number;
   sessionAbsoluteDays: number;
   /** Raw environment, for modules that own their own variables (rate-limit policies). */
   env: Readonly<Record<string, string | undefined>>;
@@ -106,6 +108,7 @@ export function loadConfig(
     dataDir: path.resolve(cwd, env.KEYWARD_DATA_DIR ?? '.keyward'),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     trustProxy: boolean(env, 'KEYWARD_TRUST_PROXY', false),
+    usageFlushMs: integer(env, 'KEYWARD_USAGE_FLUSH_MS', 2000, 10, 600_000),
     sessionIdleHours: integer(env, 'KEYWARD_SESSION_IDLE_HOURS', 24 * 7, 1, 24 * 365),
     sessionAbsoluteDays: integer(env, 'KEYWARD_SESSION_ABSOLUTE_DAYS', 30, 1, 365),
     env,

@@ -4,9 +4,13 @@ import type { Config } from './config.js';
 import type { Orm } from './db/orm.js';
 import type { Logger } from './logger.js';
 import { MailDispatcher, type MailTransport } from './mail/mail.service.js';
+import { type PermissionCatalogue, permissionCatalogue } from './permissions/catalogue.js';
 import { loadPolicies } from './rate-limits/policies.js';
 import { RateLimits } from './rate-limits/rate-limiter.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { TokenVerifier } from './tokens/token-verifier.js';
+import { TokensService } from './tokens/tokens.service.js';
+import { UsageRecorder } from './tokens/usage-recorder.js';
 
 /** The long-lived parts of one server instance, shared by every request. */
 export interface Services {
@@ -18,6 +22,13 @@ export interface Services {
   sessions: SessionsService;
   rateLimits: RateLimits;
   mail: MailDispatcher;
+  /** The permission catalogue in force (code; injectable so tests can grow it). */
+  catalogue: PermissionCatalogue;
+  tokens: TokensService;
+  verifier: TokenVerifier;
+  usage: UsageRecorder;
+  /** rateLimitPerMinute of tokens created without one (KEYWARD_LIMIT_TOKEN_DEFAULT). */
+  defaultTokenRate: number;
 }
 
 export function createServices(deps: {
@@ -26,8 +37,12 @@ export function createServices(deps: {
   orm: Orm;
   redis: Redis | null;
   mailTransport: MailTransport;
+  catalogue?: PermissionCatalogue;
 }): Services {
   const { config, logger, orm, redis } = deps;
+  const catalogue = deps.catalogue ?? permissionCatalogue;
+  const policies = loadPolicies(config.env);
+  const defaultTokenRate = Math.min(policies.token.points, config.maxTokenRate);
   const sessions = new SessionsService({
     idleHours: config.sessionIdleHours,
     absoluteDays: config.sessionAbsoluteDays,
@@ -40,10 +55,20 @@ export function createServices(deps: {
     sessions,
     accounts: new AccountsService({ sessions }),
     rateLimits: new RateLimits({
-      policies: loadPolicies(config.env),
+      policies,
       ...(redis ? { redis } : {}),
       onStoreError: (error, policy) => logger.warn({ err: String(error), policy }, 'rate-limit store failed'),
     }),
     mail: new MailDispatcher({ em: orm.em, transport: deps.mailTransport, from: config.mailFrom, logger }),
+    catalogue,
+    defaultTokenRate,
+    tokens: new TokensService({
+      catalogue,
+      prefix: config.tokenPrefix,
+      maxTokensPerAccount: config.maxTokensPerAccount,
+      maxTokenRate: config.maxTokenRate,
+    }),
+    verifier: new TokenVerifier({ em: orm.em, prefix: config.tokenPrefix, defaultRate: defaultTokenRate }),
+    usage: new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs }),
   };
 }

@@ -40,3 +40,45 @@ export function recordAudit(
   em.persist(row);
   return row;
 }
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Audit events newest first: the account's own (events about it or its tokens), or everyone's
+ * for an admin. Filtering by another account's token yields nothing, like an unknown id.
+ */
+export async function listAuditEvents(
+  em: EntityManager,
+  options: {
+    account: { id: string; role: string };
+    tokenId: string | null;
+    first: number;
+    after: string | null;
+  },
+): Promise<{ events: AuditEvent[]; hasNextPage: boolean }> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (options.account.role !== 'admin') {
+    conditions.push('account_id = ?');
+    params.push(options.account.id);
+  }
+  if (options.tokenId !== null) {
+    if (!UUID_PATTERN.test(options.tokenId)) return { events: [], hasNextPage: false };
+    conditions.push('target_id = ?');
+    params.push(options.tokenId);
+  }
+  if (options.after !== null) {
+    if (!UUID_PATTERN.test(options.after)) return { events: [], hasNextPage: false };
+    conditions.push('(created_at, id) < (select created_at, id from audit_event where id = ?)');
+    params.push(options.after);
+  }
+  const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
+  const rows = await em.execute<{ id: string }[]>(
+    `select id from audit_event ${where} order by created_at desc, id desc limit ?`,
+    [...params, options.first + 1],
+  );
+  const ids = rows.slice(0, options.first).map((row) => row.id);
+  const events = ids.length === 0 ? [] : await em.find(AuditEvent, { id: { $in: ids } });
+  const byId = new Map(events.map((event) => [event.id, event]));
+  return { events: ids.flatMap((id) => byId.get(id) ?? []), hasNextPage: rows.length > options.first };
+}

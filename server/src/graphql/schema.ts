@@ -1,6 +1,9 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import '../accounts/accounts.graphql.js';
+import '../audit/audit.graphql.js';
+import '../permissions/permissions.graphql.js';
 import '../sessions/sessions.graphql.js';
+import '../tokens/tokens.graphql.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -26,7 +26,12 @@ function useResponseHeaders(): Plugin<RequestContext> {
   return {
     onResponse({ response, serverContext }) {
       const headers = (serverContext as Partial<RequestContext>).responseHeaders ?? [];
-      for (const [name, value] of headers) response.headers.append(name, value);
+      // Set-Cookie may repeat. Anything else appears once: the last rate-limit decision wins, and a
+      // 429's headers, which Yoga already copied from the error, are not added a second time.
+      for (const [name, value] of headers) {
+        if (name.toLowerCase() === 'set-cookie') response.headers.append(name, value);
+        else response.headers.set(name, value);
+      }
     },
   };
 }

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { KeywardError } from '../errors.js';
-import { permissionCatalogue } from '../permissions/catalogue.js';
-import { ownerPermissions } from '../permissions/presets.js';
+import { effectivePermissions, ownerPermissions } from '../permissions/presets.js';
 import { anonymous, type Principal } from '../principal.js';
 import type { Services } from '../services.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
@@ -42,15 +41,44 @@ export async function authenticateSession(
     kind: 'session',
     account: resolved.account,
     sessionHash: resolved.session.idHash,
-    permissions: ownerPermissions(resolved.account, permissionCatalogue),
+    permissions: ownerPermissions(resolved.account, services.catalogue),
   };
 }
 
-export async function authenticateCookieOrAnonymous(
+/**
+ * Verifies an API token (the one shared path) into a principal whose permissions are the token's
+ * effective ones, and records the use (write-behind).
+ */
+export async function authenticateToken(
   services: Services,
-  em: EntityManager,
-  req: IncomingMessage,
+  secret: string,
+  ip: string | null,
 ): Promise<Principal> {
-  const cookie = presentedSessionCookie(req);
-  return cookie === null || cookie === '' ? anonymous : authenticateSession(services, em, cookie);
+  const { token, account } = await services.verifier.verify(secret);
+  services.usage.record(token.id, ip);
+  return {
+    kind: 'token',
+    account,
+    token,
+    permissions: new Set(effectivePermissions(token, account, services.catalogue)),
+  };
+}
+
+/** Bearer token (or X-Api-Key) first, else the session cookie, else anonymous. Bad credentials throw. */
+export async function authenticateRequest(
+  services: Services,
+  em: () => EntityManager,
+  req: IncomingMessage,
+  ip: string | null,
+  accept: { token: boolean; cookie: boolean },
+): Promise<Principal> {
+  if (accept.token) {
+    const secret = presentedToken(req);
+    if (secret !== null) return authenticateToken(services, secret, ip);
+  }
+  if (accept.cookie) {
+    const cookie = presentedSessionCookie(req);
+    if (cookie !== null && cookie !== '') return authenticateSession(services, em(), cookie);
+  }
+  return anonymous;
 }

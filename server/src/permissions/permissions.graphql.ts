@@ -1,0 +1,30 @@
+import { builder } from '../graphql/builder.js';
+import type { PermissionAction, PermissionResource } from './catalogue.js';
+
+const PermissionActionRef = builder.objectRef<PermissionAction>('PermissionAction').implement({
+  description: 'One action of a resource; its permission string is `resource:action`.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    permission: t.exposeString('permission'),
+    description: t.exposeString('description'),
+    kind: t.exposeString('kind', { description: 'read or write.' }),
+    cli: t.exposeBoolean('cli', { description: 'Part of the CLI preset.' }),
+  }),
+});
+
+const PermissionResourceRef = builder.objectRef<PermissionResource>('PermissionResource').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description'),
+    actions: t.field({ type: [PermissionActionRef], resolve: (resource) => [...resource.actions] }),
+  }),
+});
+
+builder.queryField('permissionCatalogue', (t) =>
+  t.field({
+    type: [PermissionResourceRef],
+    description: 'Every resource and action a token can be granted, as of today.',
+    authScopes: { public: true },
+    resolve: (_parent, _args, ctx) => [...ctx.services.catalogue],
+  }),
+);

@@ -1,0 +1,140 @@
+import { KeywardError, validationError } from '../errors.js';
+import type { PermissionCatalogue } from '../permissions/catalogue.js';
+import {
+  normalizeCustomPermissions,
+  type PermissionPreset,
+  presetPermissions,
+} from '../permissions/presets.js';
+
+export type TokenStatus = 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED';
+
+/** SPEC 4.2: revoked beats expired beats inactive. */
+export function tokenStatus(
+  token: { revokedAt: Date | null; expiresAt: Date | null; active: boolean },
+  now: number,
+): TokenStatus {
+  if (token.revokedAt) return 'REVOKED';
+  if (token.expiresAt && token.expiresAt.getTime() <= now) return 'EXPIRED';
+  return token.active ? 'ACTIVE' : 'INACTIVE';
+}
+
+export const MAX_EXPIRY_DAYS = 3650;
+const DAY_MS = 86_400_000;
+
+export interface TokenInput {
+  name: string;
+  description?: string | null;
+  expiresInDays?: number | null;
+  expiresAt?: Date | null;
+  preset: PermissionPreset;
+  permissions?: readonly string[] | null;
+  rateLimitPerMinute?: number | null;
+}
+
+export interface ValidTokenInput {
+  name: string;
+  description: string | null;
+  expiresAt: Date | null;
+  preset: PermissionPreset;
+  /** The stored CUSTOM list (expanded, sorted), or null for the other presets. */
+  permissions: string[] | null;
+  rateLimitPerMinute: number | null;
+}
+
+export function validateName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 100)
+    throw validationError('name', 'use between 1 and 100 characters.');
+  return trimmed;
+}
+
+export function validateDescription(description: string | null | undefined): string | null {
+  const trimmed = description?.trim() ?? '';
+  if (trimmed.length > 500) throw validationError('description', 'use at most 500 characters.');
+  return trimmed === '' ? null : trimmed;
+}
+
+/**
+ * Expiry: never (neither given), in N days (1–3650), or at a future instant no more than 3650
+ * days ahead. Giving both is ambiguous and rejected.
+ */
+export function resolveExpiry(
+  input: Pick<TokenInput, 'expiresInDays' | 'expiresAt'>,
+  now: number,
+): Date | null {
+  const { expiresInDays, expiresAt } = input;
+  if (expiresInDays != null && expiresAt != null) {
+    throw validationError('expiresAt', 'give either expiresInDays or expiresAt, not both.');
+  }
+  if (expiresInDays != null) {
+    if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > MAX_EXPIRY_DAYS) {
+      throw validationError('expiresInDays', `use a whole number of days from 1 to ${MAX_EXPIRY_DAYS}.`);
+    }
+    return new Date(now + expiresInDays * DAY_MS);
+  }
+  if (expiresAt != null) {
+    if (expiresAt.getTime() <= now) throw validationError('expiresAt', 'choose a date in the future.');
+    if (expiresAt.getTime() > now + MAX_EXPIRY_DAYS * DAY_MS) {
+      throw validationError('expiresAt', `choose a date at most ${MAX_EXPIRY_DAYS} days ahead.`);
+    }
+    return expiresAt;
+  }
+  return null;
+}
+
+/** Validates a create request into what will be stored; throws validation_failed naming the field. */
+export function validateTokenInput(
+  input: TokenInput,
+  catalogue: PermissionCatalogue,
+  limits: { maxRate: number },
+  now: number,
+): ValidTokenInput {
+  const name = validateName(input.name);
+  const description = validateDescription(input.description);
+  const expiresAt = resolveExpiry(input, now);
+  let permissions: string[] | null = null;
+  if (input.preset === 'CUSTOM') {
+    const normalized = normalizeCustomPermissions(input.permissions ?? [], catalogue);
+    if (!normalized.ok) {
+      throw validationError(
+        'permissions',
+        normalized.invalid.length === 0
+          ? 'choose at least one permission.'
+          : `unknown permission ${normalized.invalid.map((p) => `"${p}"`).join(', ')}; see permissionCatalogue.`,
+      );
+    }
+    permissions = normalized.permissions;
+  } else if (input.permissions != null) {
+    throw validationError('permissions', 'a permission list goes only with the CUSTOM preset.');
+  }
+  const rate = input.rateLimitPerMinute ?? null;
+  if (rate !== null && (!Number.isInteger(rate) || rate < 1 || rate > limits.maxRate)) {
+    throw validationError('rateLimitPerMinute', `use a whole number from 1 to ${limits.maxRate}.`);
+  }
+  return { name, description, expiresAt, preset: input.preset, permissions, rateLimitPerMinute: rate };
+}
+
+/**
+ * A token creating a token may only hand out what it holds: the new token's permissions (as
+ * granted today) must be within the creator's effective permissions, and it must expire no later.
+ */
+export function assertAttenuated(
+  requested: ValidTokenInput,
+  creator: { effective: ReadonlySet<string>; expiresAt: Date | null },
+  catalogue: PermissionCatalogue,
+): void {
+  const wanted = presetPermissions(requested.preset, catalogue, requested.permissions ?? []);
+  const excess = wanted.filter((permission) => !creator.effective.has(permission));
+  if (excess.length > 0) {
+    throw new KeywardError(
+      'insufficient_scope',
+      `The creating token cannot grant ${excess.join(', ')}: a new token's permissions must be within its own.`,
+    );
+  }
+  if (creator.expiresAt && (!requested.expiresAt || requested.expiresAt > creator.expiresAt)) {
+    throw new KeywardError(
+      'insufficient_scope',
+      `The new token must expire no later than the creating token (${creator.expiresAt.toISOString()}).`,
+    );
+  }
+}

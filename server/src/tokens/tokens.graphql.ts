@@ -1,0 +1,164 @@
+import { AuditActorRef } from '../audit/audit.graphql.js';
+import { validationError } from '../errors.js';
+import { builder } from '../graphql/builder.js';
+import { connectionOf, pageSize } from '../graphql/pagination.js';
+import { effectivePermissions, PERMISSION_PRESETS, presetPermissions } from '../permissions/presets.js';
+import { tokenStatus } from './token-rules.js';
+import type { ApiToken } from './tokens.entity.js';
+
+const PermissionPresetEnum = builder.enumType('PermissionPreset', {
+  values: PERMISSION_PRESETS,
+  description: 'ALL, READ_ONLY and CLI follow the catalogue as it grows; CUSTOM is a fixed list.',
+});
+const TokenStatusEnum = builder.enumType('TokenStatus', {
+  values: ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED'] as const,
+});
+
+const TokenUsageDayRef = builder.objectRef<{ date: string; count: number }>('TokenUsageDay').implement({
+  fields: (t) => ({
+    date: t.exposeString('date', { description: 'UTC day, YYYY-MM-DD.' }),
+    count: t.exposeInt('count'),
+  }),
+});
+
+export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
+  description: 'A personal access token. Its secret is never readable after creation.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    displayPrefix: t.exposeString('displayPrefix', { description: 'The first 12 characters of the secret.' }),
+    preset: t.field({ type: PermissionPresetEnum, resolve: (token) => token.preset }),
+    permissions: t.stringList({
+      description: 'What the preset grants today (CUSTOM: the fixed list).',
+      resolve: (token, _args, ctx) =>
+        presetPermissions(token.preset, ctx.services.catalogue, token.permissions ?? []),
+    }),
+    effectivePermissions: t.stringList({
+      description: 'The permissions the token actually has: its own, capped by what the owner may do.',
+      resolve: (token, _args, ctx) =>
+        ctx.principal.kind === 'anonymous'
+          ? []
+          : effectivePermissions(token, ctx.principal.account, ctx.services.catalogue),
+    }),
+    status: t.field({ type: TokenStatusEnum, resolve: (token) => tokenStatus(token, Date.now()) }),
+    active: t.exposeBoolean('active'),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    lastUsedIp: t.exposeString('lastUsedIp', { nullable: true }),
+    createdBy: t.string({
+      description: 'Id of the creator: the owning account, or the token that created this one.',
+      resolve: (token) => token.createdByToken ?? token.account ?? '',
+    }),
+    creator: t.field({
+      type: AuditActorRef,
+      resolve: (token) =>
+        token.createdByToken
+          ? { type: 'token', id: token.createdByToken }
+          : { type: 'account', id: token.account },
+    }),
+    rateLimitPerMinute: t.int({
+      resolve: (token, _args, ctx) => token.rateLimitPerMinute ?? ctx.services.defaultTokenRate,
+    }),
+    usage: t.field({
+      type: [TokenUsageDayRef],
+      description: 'Requests per UTC day, oldest first.',
+      args: { days: t.arg.int({ defaultValue: 30 }) },
+      resolve: (token, { days }, ctx) => {
+        const span = days ?? 30;
+        if (span < 1 || span > 366) throw validationError('days', 'use a whole number from 1 to 366.');
+        return ctx.services.tokens.usage(ctx.em(), token.id, span);
+      },
+    }),
+  }),
+});
+
+const TokenConnection = builder.connectionObject(
+  { type: TokenRef, name: 'TokenConnection' },
+  { name: 'TokenEdge' },
+);
+
+const CreateTokenInput = builder.inputType('CreateTokenInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: '1–100 characters.' }),
+    description: t.string({ description: 'At most 500 characters.' }),
+    expiresInDays: t.int({
+      description: '1–3650. Leave out both expiry fields for a token that never expires.',
+    }),
+    expiresAt: t.field({ type: 'DateTime', description: 'A future instant, at most 3650 days ahead.' }),
+    preset: t.field({ type: PermissionPresetEnum, required: true }),
+    permissions: t.stringList({
+      description: 'Only with CUSTOM: `resource:action` entries, or a resource name.',
+    }),
+    rateLimitPerMinute: t.int({ description: 'Default 120.' }),
+  }),
+});
+
+const UpdateTokenInput = builder.inputType('UpdateTokenInput', {
+  description: 'Only name and description can change: permissions and expiry are fixed at creation.',
+  fields: (t) => ({ name: t.string(), description: t.string() }),
+});
+
+const CreateTokenPayload = builder
+  .objectRef<{ token: ApiToken; secret: string }>('CreateTokenPayload')
+  .implement({
+    fields: (t) => ({
+      token: t.field({ type: TokenRef, resolve: (payload) => payload.token }),
+      secret: t.exposeString('secret', { description: 'The token itself. Shown once: store it now.' }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  tokens: t.field({
+    type: TokenConnection,
+    description: "The caller's tokens, newest first.",
+    authScopes: { permission: 'tokens:read' },
+    args: { status: t.arg({ type: TokenStatusEnum }), first: t.arg.int(), after: t.arg.string() },
+    resolve: async (_parent, args, ctx) => {
+      const page = await ctx.services.tokens.listTokens(ctx, { ...args, first: pageSize(args.first) });
+      return connectionOf(page.tokens, page.hasNextPage);
+    },
+  }),
+  token: t.field({
+    type: TokenRef,
+    nullable: true,
+    description: "One of the caller's tokens; null for unknown ids and other accounts' tokens alike.",
+    authScopes: { permission: 'tokens:read' },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_parent, { id }, ctx) => ctx.services.tokens.findOwnToken(ctx, String(id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createToken: t.field({
+    type: CreateTokenPayload,
+    description: 'Creates a token and returns its secret, once.',
+    // Sessions: any logged-in account (email verification is checked with its own code); tokens need tokens:create.
+    authScopes: (_parent, _args, ctx) =>
+      ctx.principal.kind === 'token' ? { permission: 'tokens:create' } : { loggedIn: true },
+    args: { input: t.arg({ type: CreateTokenInput, required: true }) },
+    resolve: (_parent, { input }, ctx) => ctx.services.tokens.createToken(ctx, input),
+  }),
+  updateToken: t.field({
+    type: TokenRef,
+    authScopes: { permission: 'tokens:update' },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTokenInput, required: true }) },
+    resolve: (_parent, { id, input }, ctx) => ctx.services.tokens.updateToken(ctx, String(id), input),
+  }),
+  setTokenActive: t.field({
+    type: TokenRef,
+    description: 'Deactivates or reactivates a token; takes effect on the next request.',
+    authScopes: { permission: 'tokens:update' },
+    args: { id: t.arg.id({ required: true }), active: t.arg.boolean({ required: true }) },
+    resolve: (_parent, { id, active }, ctx) => ctx.services.tokens.setTokenActive(ctx, String(id), active),
+  }),
+  revokeToken: t.field({
+    type: TokenRef,
+    description: 'Revokes a token for good (idempotent); takes effect on the next request.',
+    authScopes: { permission: 'tokens:revoke' },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_parent, { id }, ctx) => ctx.services.tokens.revokeToken(ctx, String(id)),
+  }),
+}));

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Account } from '../accounts/accounts.entity.js';
+import { recordAudit } from '../audit/audit.service.js';
+import type { RequestContext } from '../context.js';
+import { KeywardError } from '../errors.js';
+import type { PermissionCatalogue } from '../permissions/catalogue.js';
+import {
+  assertAttenuated,
+  type TokenInput,
+  type TokenStatus,
+  validateDescription,
+  validateName,
+  validateTokenInput,
+} from './token-rules.js';
+import { displayPrefixOf, generateTokenSecret, hashTokenSecret } from './token-secret.js';
+import { ApiToken } from './tokens.entity.js';
+
+/** What a token operation needs from its request (GraphQL and REST build the same context). */
+export type TokenCallContext = Pick<RequestContext, 'principal' | 'em' | 'meta' | 'actor' | 'limit'>;
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface TokenPage {
+  tokens: ApiToken[];
+  hasNextPage: boolean;
+}
+
+function ownerOf(ctx: TokenCallContext): Account {
+  if (ctx.principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
+  return ctx.principal.account;
+}
+
+/** Token lifecycle: the rules of SPEC 4.4, shared by GraphQL and REST. */
+export class TokensService {
+  constructor(
+    private readonly deps: {
+      catalogue: PermissionCatalogue;
+      prefix: string;
+      maxTokensPerAccount: number;
+      maxTokenRate: number;
+      /** Called after a change that must stop (or resume) a token everywhere at once. */
+      onTokenChanged?: (tokenId: string) => void | Promise<void>;
+    },
+  ) {}
+
+  /**
+   * Creates a token and returns its secret, the only time it exists outside the caller.
+   * Verified email, 5 per hour per account, at most N live tokens (exact under races: the
+   * account row is locked while counting), attenuation when a token creates a token.
+   */
+  async createToken(ctx: TokenCallContext, input: TokenInput): Promise<{ token: ApiToken; secret: string }> {
+    const account = ownerOf(ctx);
+    if (!account.emailVerified)
+      throw new KeywardError('email_not_verified', 'Verify your email address before creating tokens.');
+    const valid = validateTokenInput(
+      input,
+      this.deps.catalogue,
+      { maxRate: this.deps.maxTokenRate },
+      Date.now(),
+    );
+    if (ctx.principal.kind === 'token') {
+      assertAttenuated(
+        valid,
+        { effective: ctx.principal.permissions, expiresAt: ctx.principal.token.expiresAt },
+        this.deps.catalogue,
+      );
+    }
+    await ctx.limit('token-create', account.id);
+    const secret = generateTokenSecret(this.deps.prefix);
+    const token = await ctx.em().transactional(async (tx) => {
+      await tx.execute('select id from account where id = ? for update', [account.id]);
+      const [live] = await tx.execute<{ n: number }[]>(
+        `select count(*)::int as n from api_token
+         where account_id = ? and revoked_at is null and (expires_at is null or expires_at > now())`,
+        [account.id],
+      );
+      if ((live?.n ?? 0) >= this.deps.maxTokensPerAccount) {
+        throw new KeywardError(
+          'token_limit_reached',
+          `An account may have at most ${this.deps.maxTokensPerAccount} active tokens; revoke one first.`,
+        );
+      }
+      const created = Object.assign(new ApiToken(), {
+        id: randomUUID(),
+        account: account.id,
+        name: valid.name,
+        description: valid.description,
+        secretHash: hashTokenSecret(secret),
+        displayPrefix: displayPrefixOf(secret),
+        preset: valid.preset,
+        permissions: valid.permissions,
+        expiresAt: valid.expiresAt,
+        rateLimitPerMinute: valid.rateLimitPerMinute,
+        createdByToken: ctx.principal.kind === 'token' ? ctx.principal.token.id : null,
+        createdAt: new Date(),
+      });
+      tx.persist(created);
+      this.audit(tx, ctx, 'token.create', created);
+      return created;
+    });
+    return { token, secret };
+  }
+
+  /** The caller's own token, or null: another account's id is indistinguishable from an unknown one. */
+  async findOwnToken(ctx: TokenCallContext, id: string): Promise<ApiToken | null> {
+    const account = ownerOf(ctx);
+    if (!UUID_PATTERN.test(id)) return null;
+    return ctx.em().findOne(ApiToken, { id, account: account.id });
+  }
+
+  private async requireOwnToken(ctx: TokenCallContext, id: string): Promise<ApiToken> {
+    const token = await this.findOwnToken(ctx, id);
+    if (!token) throw new KeywardError('not_found', 'No token with that id.');
+    return token;
+  }
+
+  /** Only name and description can change; permissions and expiry are fixed at creation. */
+  async updateToken(
+    ctx: TokenCallContext,
+    id: string,
+    input: { name?: string | null; description?: string | null },
+  ): Promise<ApiToken> {
+    const token = await this.requireOwnToken(ctx, id);
+    const name = input.name == null ? token.name : validateName(input.name);
+    const description =
+      input.description === undefined ? token.description : validateDescription(input.description);
+    if (name === token.name && description === token.description) return token;
+    await ctx.em().transactional(async (tx) => {
+      token.name = name;
+      token.description = description;
+      token.updatedAt = new Date();
+      this.audit(tx, ctx, 'token.update', token);
+    });
+    return token;
+  }
+
+  /** Deactivates or reactivates; no-op (and no audit event) when already in that state. */
+  async setTokenActive(ctx: TokenCallContext, id: string, active: boolean): Promise<ApiToken> {
+    const token = await this.requireOwnToken(ctx, id);
+    if (token.revokedAt)
+      throw new KeywardError('conflict', 'A revoked token cannot be activated or deactivated.');
+    const changed = await ctx.em().transactional(async (tx) => {
+      const rows = await tx.execute<{ id: string }[]>(
+        `update api_token set active = ?, updated_at = now()
+         where id = ? and revoked_at is null and active <> ? returning id`,
+        [active, token.id, active],
+      );
+      if (rows.length === 0) return false;
+      this.audit(tx, ctx, active ? 'token.activate' : 'token.deactivate', token);
+      return true;
+    });
+    if (changed) await this.deps.onTokenChanged?.(token.id);
+    await ctx.em().refresh(token);
+    return token;
+  }
+
+  /** Permanent and idempotent: a second revoke returns the same token and writes no second event. */
+  async revokeToken(ctx: TokenCallContext, id: string): Promise<ApiToken> {
+    const token = await this.requireOwnToken(ctx, id);
+    const changed = await ctx.em().transactional(async (tx) => {
+      const rows = await tx.execute<{ id: string }[]>(
+        'update api_token set revoked_at = now(), updated_at = now() where id = ? and revoked_at is null returning id',
+        [token.id],
+      );
+      if (rows.length === 0) return false;
+      this.audit(tx, ctx, 'token.revoke', token);
+      return true;
+    });
+    if (changed) await this.deps.onTokenChanged?.(token.id);
+    await ctx.em().refresh(token);
+    return token;
+  }
+
+  /** The caller's tokens, newest first, optionally by status; cursor = the last token's id. */
+  async listTokens(
+    ctx: TokenCallContext,
+    options: { status?: TokenStatus | null; first: number; after?: string | null },
+  ): Promise<TokenPage> {
+    const account = ownerOf(ctx);
+    const em = ctx.em();
+    const params: unknown[] = [account.id];
+    let where = 'account_id = ?';
+    const live = '(expires_at is null or expires_at > now())';
+    const statusFilter: Record<TokenStatus, string> = {
+      REVOKED: 'revoked_at is not null',
+      EXPIRED: 'revoked_at is null and expires_at <= now()',
+      INACTIVE: `revoked_at is null and ${live} and not active`,
+      ACTIVE: `revoked_at is null and ${live} and active`,
+    };
+    if (options.status) where += ` and ${statusFilter[options.status]}`;
+    if (options.after) {
+      if (!UUID_PATTERN.test(options.after))
+        throw new KeywardError('validation_failed', 'after: not a valid cursor.');
+      where +=
+        ' and (created_at, id) < (select created_at, id from api_token where id = ? and account_id = ?)';
+      params.push(options.after, account.id);
+    }
+    const rows = await em.execute<{ id: string }[]>(
+      `select id from api_token where ${where} order by created_at desc, id desc limit ?`,
+      [...params, options.first + 1],
+    );
+    const ids = rows.slice(0, options.first).map((row) => row.id);
+    const tokens = ids.length === 0 ? [] : await em.find(ApiToken, { id: { $in: ids } });
+    const byId = new Map(tokens.map((token) => [token.id, token]));
+    return {
+      tokens: ids.map((id) => byId.get(id)!).filter(Boolean),
+      hasNextPage: rows.length > options.first,
+    };
+  }
+
+  /** Requests per UTC day for the last `days` days, oldest first, zero-filled. */
+  async usage(em: EntityManager, tokenId: string, days: number): Promise<{ date: string; count: number }[]> {
+    const rows = await em.execute<{ day: string; count: number }[]>(
+      `select to_char(day, 'YYYY-MM-DD') as day, count from token_usage_day
+       where token_id = ? and day > (now() at time zone 'utc')::date - ?::int`,
+      [tokenId, days],
+    );
+    const counts = new Map(rows.map((row) => [row.day, row.count]));
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+    return Array.from({ length: days }, (_, index) => {
+      const date = new Date(today - (days - 1 - index) * 86_400_000).toISOString().slice(0, 10);
+      return { date, count: counts.get(date) ?? 0 };
+    });
+  }
+
+  private audit(tx: EntityManager, ctx: TokenCallContext, action: string, token: ApiToken) {
+    recordAudit(tx, {
+      action,
+      actor: ctx.actor(),
+      accountId: token.account,
+      targetId: token.id,
+      meta: ctx.meta(),
+    });
+  }
+}
