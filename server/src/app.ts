@@ -1,68 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from './context.js';
+import { createRequestContext, lazyEm, type RequestContext } from './context.js';
 import { isKeywardError, KeywardError } from './errors.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
 import { authenticateRequest } from './http/authenticate.js';
-import { clientIp, passesCsrfCheck, requestIdFor, requestOrigin, usesHttps } from './http/request-info.js';
+import { clientIp, requestIdFor, usesHttps } from './http/request-info.js';
 import { sendError, sendJson, sendUnexpected } from './http/respond.js';
-import type { Principal } from './principal.js';
-import { assertAllowed, rateLimitHeaders } from './rate-limits/rate-limiter.js';
+import { whoamiRoute } from './rest/cli.js';
+import { createRestDispatcher } from './rest/dispatch.js';
+import { dashboardTokenRoutes } from './rest/tokens.js';
+import { v1Routes } from './rest/v1.js';
 import type { Services } from './services.js';
 import { clearSessionCookie } from './sessions/session-cookie.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Builds the per-request context around an already authenticated principal. */
-export function createRequestContext(
-  services: Services,
-  req: IncomingMessage,
-  requestId: string,
-  principal: Principal,
-  em: () => EntityManager,
-): RequestContext {
-  const origin = requestOrigin(req, services.config);
-  const ip = clientIp(req, services.config);
-  const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null;
-  const responseHeaders: [string, string][] = [];
-  return {
-    requestId,
-    ip,
-    userAgent,
-    origin,
-    csrfOk: passesCsrfCheck(req, origin),
-    secureCookies: usesHttps(req, services.config),
-    principal,
-    services,
-    responseHeaders,
-    em,
-    meta: () => ({ ip, userAgent }),
-    actor: () =>
-      principal.kind === 'token'
-        ? { type: 'token', id: principal.token.id }
-        : { type: 'account', id: principal.kind === 'anonymous' ? null : principal.account.id },
-    limit: async (policy, key, options) => {
-      const decision = await services.rateLimits.consume(policy, key, options);
-      for (const [name, value] of Object.entries(rateLimitHeaders(decision)))
-        responseHeaders.push([name, value]);
-      assertAllowed(decision);
-    },
-  };
-}
-
-/** A lazily forked EntityManager: requests that never touch the database never fork one. */
-function lazyEm(services: Services): () => EntityManager {
-  let em: EntityManager | null = null;
-  return () => {
-    em ??= services.orm.em.fork();
-    return em;
-  };
-}
-
 /** The whole server as one request handler: /graphql, /api/*, health, and (later) the web app. Never listens. */
 export function createApp(services: Services): { handle: RequestHandler } {
   const { logger, config } = services;
   const yoga = createGraphQLHandler({ logger, production: config.isProduction });
+  const rest = createRestDispatcher(services, [
+    whoamiRoute,
+    ...dashboardTokenRoutes(services),
+    ...v1Routes(services),
+  ]);
 
   async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const em = lazyEm(services);
@@ -101,7 +61,7 @@ export function createApp(services: Services): { handle: RequestHandler } {
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return readiness(res);
     if (path === '/graphql') return graphql(req, res, requestId);
-    if (path.startsWith('/api/')) throw new KeywardError('not_found', `No route ${req.method} ${path}.`);
+    if (path.startsWith('/api/')) return rest(req, res, requestId, path);
     throw new KeywardError('not_found', `Nothing is served at ${path}.`);
   }
 

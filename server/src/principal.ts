@@ -17,6 +17,8 @@ export interface VerifiedToken {
 export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'session'; account: Account; sessionHash: string; permissions: ReadonlySet<string> }
+  /** A programmatic-login access token (JWT, /api/v1): acts as the account, like a session without a cookie. */
+  | { kind: 'access'; account: Account; familyId: string; permissions: ReadonlySet<string> }
   | { kind: 'token'; account: Account; token: VerifiedToken; permissions: ReadonlySet<string> };
 
 export const anonymous: Principal = { kind: 'anonymous' };

@@ -7,6 +7,7 @@ import { MailDispatcher, type MailTransport } from './mail/mail.service.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permissions/catalogue.js';
 import { loadPolicies } from './rate-limits/policies.js';
 import { RateLimits } from './rate-limits/rate-limiter.js';
+import { AccessTokensService } from './sessions/access-tokens.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { TokensService } from './tokens/tokens.service.js';
@@ -29,6 +30,7 @@ export interface Services {
   usage: UsageRecorder;
   /** rateLimitPerMinute of tokens created without one (KEYWARD_LIMIT_TOKEN_DEFAULT). */
   defaultTokenRate: number;
+  accessTokens: AccessTokensService;
 }
 
 export function createServices(deps: {
@@ -47,13 +49,15 @@ export function createServices(deps: {
     idleHours: config.sessionIdleHours,
     absoluteDays: config.sessionAbsoluteDays,
   });
+  const accounts = new AccountsService({ sessions });
   return {
     config,
     logger,
     orm,
     redis,
     sessions,
-    accounts: new AccountsService({ sessions }),
+    accounts,
+    accessTokens: new AccessTokensService({ em: orm.em, accounts, catalogue }),
     rateLimits: new RateLimits({
       policies,
       ...(redis ? { redis } : {}),

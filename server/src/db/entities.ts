@@ -1,6 +1,7 @@
 import { AccountLinkSchema, AccountSchema } from '../accounts/accounts.entity.js';
 import { AuditEventSchema } from '../audit/audit.entity.js';
 import { OutboxMailSchema } from '../mail/mail.entity.js';
+import { RefreshTokenSchema, ServerSecretSchema } from '../sessions/refresh-token.entity.js';
 import { SessionSchema } from '../sessions/sessions.entity.js';
 import { ApiTokenSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
 
@@ -12,4 +13,6 @@ export const entities = [
   ApiTokenSchema,
   TokenUsageDaySchema,
   AuditEventSchema,
+  RefreshTokenSchema,
+  ServerSecretSchema,
 ];

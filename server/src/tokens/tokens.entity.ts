@@ -37,7 +37,7 @@ export const ApiTokenSchema = new EntitySchema<ApiToken>({
     description: { type: 'text', nullable: true },
     secretHash: { type: 'text', unique: 'api_token_secret_hash_unique' },
     displayPrefix: { type: 'text' },
-    preset: { type: 'text' },
+    preset: { type: 'text', enum: true, items: ['ALL', 'READ_ONLY', 'CLI', 'CUSTOM'] },
     permissions: { type: 'text[]', nullable: true },
     expiresAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     active: { type: 'boolean', default: true },

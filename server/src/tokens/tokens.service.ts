@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Account } from '../accounts/accounts.entity.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { type RequestMeta, recordAudit } from '../audit/audit.service.js';
 import type { RequestContext } from '../context.js';
 import { KeywardError } from '../errors.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
@@ -13,7 +13,12 @@ import {
   validateName,
   validateTokenInput,
 } from './token-rules.js';
-import { displayPrefixOf, generateTokenSecret, hashTokenSecret } from './token-secret.js';
+import {
+  displayPrefixOf,
+  generateTokenSecret,
+  hashTokenSecret,
+  isWellFormedTokenSecret,
+} from './token-secret.js';
 import { ApiToken } from './tokens.entity.js';
 
 /** What a token operation needs from its request (GraphQL and REST build the same context). */
@@ -170,6 +175,36 @@ export class TokensService {
     if (changed) await this.deps.onTokenChanged?.(token.id);
     await ctx.em().refresh(token);
     return token;
+  }
+
+  /**
+   * Revokes every presented secret that names a live token (leaked in public). The caller learns
+   * nothing about which existed: the answer is the same either way. Audit actor: leak-report.
+   */
+  async revokeLeaked(em: EntityManager, secrets: readonly string[], meta: RequestMeta): Promise<void> {
+    const hashes = [
+      ...new Set(secrets.filter((secret) => isWellFormedTokenSecret(secret, this.deps.prefix))),
+    ].map(hashTokenSecret);
+    if (hashes.length === 0) return;
+    const revoked = await em.transactional(async (tx) => {
+      const rows = await tx.execute<{ id: string; account_id: string | null }[]>(
+        `update api_token set revoked_at = now(), updated_at = now()
+         where secret_hash in (select jsonb_array_elements_text(?::jsonb)) and revoked_at is null
+         returning id, account_id`,
+        [JSON.stringify(hashes)],
+      );
+      for (const row of rows) {
+        recordAudit(tx, {
+          action: 'token.revoke',
+          actor: { type: 'leak-report', id: null },
+          accountId: row.account_id,
+          targetId: row.id,
+          meta,
+        });
+      }
+      return rows;
+    });
+    for (const row of revoked) await this.deps.onTokenChanged?.(row.id);
   }
 
   /** The caller's tokens, newest first, optionally by status; cursor = the last token's id. */

@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { KeywardError } from '../errors.js';
+
+export type Method = 'GET' | 'POST' | 'DELETE';
+
+export interface RouteMatch {
+  params: Record<string, string>;
+}
+
+export interface Route<H> {
+  method: Method;
+  /** Path with `:name` segments, e.g. `/api/tokens/:id`. */
+  path: string;
+  handler: H;
+}
+
+interface CompiledRoute<H> extends Route<H> {
+  pattern: RegExp;
+  names: string[];
+}
+
+/** A tiny table router: exact segments and `:param` segments; 404 for unknown paths, 405 for known paths with another method. */
+export class Router<H> {
+  private readonly routes: CompiledRoute<H>[];
+
+  constructor(routes: Route<H>[]) {
+    this.routes = routes.map((route) => {
+      const names: string[] = [];
+      const source = route.path
+        .split('/')
+        .map((segment) => {
+          if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          names.push(segment.slice(1));
+          return '([^/]+)';
+        })
+        .join('/');
+      return { ...route, names, pattern: new RegExp(`^${source}/?$`) };
+    });
+  }
+
+  match(method: string, path: string): { handler: H; params: Record<string, string> } {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const found = route.pattern.exec(path);
+      if (!found) continue;
+      pathMatched = true;
+      if (route.method !== method) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, index) => {
+        params[name] = decodeURIComponent(found[index + 1] ?? '');
+      });
+      return { handler: route.handler, params };
+    }
+    if (pathMatched) throw new KeywardError('method_not_allowed', `${method} is not allowed on ${path}.`);
+    throw new KeywardError('not_found', `No route ${method} ${path}.`);
+  }
+}
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;

@@ -1,0 +1,32 @@
+import type { Account } from '../accounts/accounts.entity.js';
+import type { PermissionCatalogue } from '../permissions/catalogue.js';
+import { effectivePermissions, presetPermissions } from '../permissions/presets.js';
+import { tokenStatus } from './token-rules.js';
+import type { ApiToken } from './tokens.entity.js';
+
+/** The REST form of a token (the same fields as GraphQL's Token, minus usage). Never the secret. */
+export function tokenJson(
+  token: ApiToken,
+  owner: Account,
+  catalogue: PermissionCatalogue,
+  defaultRate: number,
+) {
+  return {
+    id: token.id,
+    name: token.name,
+    description: token.description,
+    displayPrefix: token.displayPrefix,
+    preset: token.preset,
+    permissions: presetPermissions(token.preset, catalogue, token.permissions ?? []),
+    effectivePermissions: effectivePermissions(token, owner, catalogue),
+    status: tokenStatus(token, Date.now()),
+    active: token.active,
+    expiresAt: token.expiresAt?.toISOString() ?? null,
+    revokedAt: token.revokedAt?.toISOString() ?? null,
+    createdAt: token.createdAt.toISOString(),
+    lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+    lastUsedIp: token.lastUsedIp,
+    createdBy: token.createdByToken ?? token.account,
+    rateLimitPerMinute: token.rateLimitPerMinute ?? defaultRate,
+  };
+}
