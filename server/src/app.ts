@@ -5,6 +5,7 @@ import { createGraphQLHandler } from './graphql/yoga.js';
 import { authenticateRequest } from './http/authenticate.js';
 import { clientIp, requestIdFor, usesHttps } from './http/request-info.js';
 import { sendError, sendJson, sendUnexpected } from './http/respond.js';
+import { createStaticHandler } from './http/static.js';
 import { whoamiRoute } from './rest/cli.js';
 import { createRestDispatcher } from './rest/dispatch.js';
 import { dashboardTokenRoutes } from './rest/tokens.js';
@@ -18,6 +19,7 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 export function createApp(services: Services): { handle: RequestHandler } {
   const { logger, config } = services;
   const yoga = createGraphQLHandler({ logger, production: config.isProduction });
+  const webApp = createStaticHandler();
   const rest = createRestDispatcher(services, [
     whoamiRoute,
     ...dashboardTokenRoutes(services),
@@ -62,6 +64,9 @@ export function createApp(services: Services): { handle: RequestHandler } {
     if (path === '/readyz') return readiness(res);
     if (path === '/graphql') return graphql(req, res, requestId);
     if (path.startsWith('/api/')) return rest(req, res, requestId, path);
+    if (webApp && (req.method === 'GET' || req.method === 'HEAD')) {
+      return webApp(req, res, () => sendError(res, new KeywardError('not_found'), requestId));
+    }
     throw new KeywardError('not_found', `Nothing is served at ${path}.`);
   }
 

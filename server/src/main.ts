@@ -1,6 +1,7 @@
 import { bootKeyward } from './boot.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { ensureWebBuild } from './web-build.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -14,6 +15,7 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+if (config.env.KEYWARD_SKIP_WEB_BUILD !== '1') await ensureWebBuild(logger);
 const keyward = await bootKeyward(config, logger);
 const database = keyward.embedded
   ? `embedded PostgreSQL (data in ${config.dataDir}/postgres)`
@@ -21,6 +23,7 @@ const database = keyward.embedded
 logger.info({ url: keyward.url, database }, 'Keyward is listening');
 console.log(`
   Keyward is running at ${keyward.url}
+    Admin:    ${keyward.url}/
     GraphQL:  ${keyward.url}/graphql${config.isProduction ? '' : ' (GraphiQL in the browser)'}
     Database: ${database}
 

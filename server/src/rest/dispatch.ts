@@ -71,6 +71,9 @@ export function createRestDispatcher(services: Services, routes: RestRoute[]) {
           limit: principal.token.rateLimitPerMinute,
           source: handler.source ?? 'api',
         });
+      } else if (principal.kind === 'access') {
+        // A programmatic login is limited like a default token, per login (refresh-token family).
+        await ctx.limit('token', `access:${principal.familyId}`, { source: handler.source ?? 'api' });
       }
       const url = new URL(req.url ?? '/', 'http://localhost');
       const result = await handler.handle({
