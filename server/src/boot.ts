@@ -49,12 +49,14 @@ export async function bootKeyward(
     config,
     logger,
     orm,
+    databaseUrl,
     redis,
     mailTransport: await createMailTransport(config.smtpUrl, logger),
     ...overrides,
   });
   services.mail.start();
   services.usage.start();
+  await services.invalidation.start();
   const app = createApp(services);
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, app.handle);
   server.keepAliveTimeout = 5_000;
@@ -74,6 +76,8 @@ export async function bootKeyward(
       });
       await services.usage.stop();
       await services.mail.stop();
+      await services.invalidation.stop();
+      await services.pool.end();
       await orm.close();
       redis?.disconnect();
       await embedded?.stop();

@@ -1,5 +1,12 @@
 import type { Redis } from 'ioredis';
+import pg from 'pg';
 import { AccountsService } from './accounts/accounts.service.js';
+import {
+  type InvalidationBus,
+  PostgresInvalidationBus,
+  RedisInvalidationBus,
+} from './cache/invalidation-bus.js';
+import { TokenInvalidation } from './cache/token-invalidation.js';
 import type { Config } from './config.js';
 import type { Orm } from './db/orm.js';
 import type { Logger } from './logger.js';
@@ -9,6 +16,7 @@ import { loadPolicies } from './rate-limits/policies.js';
 import { RateLimits } from './rate-limits/rate-limiter.js';
 import { AccessTokensService } from './sessions/access-tokens.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { TokenCache } from './tokens/token-cache.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { TokensService } from './tokens/tokens.service.js';
 import { UsageRecorder } from './tokens/usage-recorder.js';
@@ -31,17 +39,29 @@ export interface Services {
   /** rateLimitPerMinute of tokens created without one (KEYWARD_LIMIT_TOKEN_DEFAULT). */
   defaultTokenRate: number;
   accessTokens: AccessTokensService;
+  tokenCache: TokenCache;
+  invalidation: TokenInvalidation;
+  /** A small pg pool for the hot path (prepared statements, no ORM). */
+  pool: pg.Pool;
 }
 
 export function createServices(deps: {
   config: Config;
   logger: Logger;
   orm: Orm;
+  databaseUrl: string;
   redis: Redis | null;
   mailTransport: MailTransport;
   catalogue?: PermissionCatalogue;
 }): Services {
   const { config, logger, orm, redis } = deps;
+  const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
+  pool.on('error', (error) => logger.warn({ err: error.message }, 'hot-path pool error'));
+  const tokenCache = new TokenCache();
+  const bus: InvalidationBus = redis
+    ? new RedisInvalidationBus({ redis, logger })
+    : new PostgresInvalidationBus({ databaseUrl: deps.databaseUrl, logger });
+  const invalidation = new TokenInvalidation({ cache: tokenCache, bus, logger });
   const catalogue = deps.catalogue ?? permissionCatalogue;
   const policies = loadPolicies(config.env);
   const defaultTokenRate = Math.min(policies.token.points, config.maxTokenRate);
@@ -49,7 +69,10 @@ export function createServices(deps: {
     idleHours: config.sessionIdleHours,
     absoluteDays: config.sessionAbsoluteDays,
   });
-  const accounts = new AccountsService({ sessions });
+  const accounts = new AccountsService({
+    sessions,
+    onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
+  });
   return {
     config,
     logger,
@@ -71,8 +94,18 @@ export function createServices(deps: {
       prefix: config.tokenPrefix,
       maxTokensPerAccount: config.maxTokensPerAccount,
       maxTokenRate: config.maxTokenRate,
+      onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
     }),
-    verifier: new TokenVerifier({ em: orm.em, prefix: config.tokenPrefix, defaultRate: defaultTokenRate }),
+    verifier: new TokenVerifier({
+      pool,
+      cache: tokenCache,
+      prefix: config.tokenPrefix,
+      defaultRate: defaultTokenRate,
+      catalogue,
+    }),
+    tokenCache,
+    invalidation,
+    pool,
     usage: new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs }),
   };
 }

@@ -56,7 +56,13 @@ export interface NewAccount {
 
 /** Accounts: registration, credentials, email verification and password reset. */
 export class AccountsService {
-  constructor(private readonly deps: { sessions: SessionsService }) {}
+  constructor(
+    private readonly deps: {
+      sessions: SessionsService;
+      /** Told after a change that alters what the account's tokens may do (verification, plan, role). */
+      onAccountChanged?: (accountId: string) => void | Promise<void>;
+    },
+  ) {}
 
   /** Creates an account; email uniqueness is case-insensitive (stored lower-cased, unique index). */
   async createAccount(em: EntityManager, input: NewAccount): Promise<Account> {
@@ -112,12 +118,14 @@ export class AccountsService {
   }
 
   async verifyEmail(em: EntityManager, token: string): Promise<Account> {
-    return em.transactional(async (tx) => {
+    const account = await em.transactional(async (tx) => {
       const link = await this.consumeLink(tx, token, 'verify_email');
-      const account = await tx.findOneOrFail(Account, { id: link.account });
-      account.emailVerified = true;
-      return account;
+      const verified = await tx.findOneOrFail(Account, { id: link.account });
+      verified.emailVerified = true;
+      return verified;
     });
+    await this.deps.onAccountChanged?.(account.id);
+    return account;
   }
 
   /** Mails a reset link when the account exists; answers the same either way. */
@@ -132,15 +140,17 @@ export class AccountsService {
   async resetPassword(em: EntityManager, token: string, password: string): Promise<Account> {
     validatePassword(password);
     const passwordHash = await hashPassword(password);
-    return em.transactional(async (tx) => {
+    const account = await em.transactional(async (tx) => {
       const link = await this.consumeLink(tx, token, 'password_reset');
-      const account = await tx.findOneOrFail(Account, { id: link.account });
-      account.passwordHash = passwordHash;
+      const found = await tx.findOneOrFail(Account, { id: link.account });
+      found.passwordHash = passwordHash;
       // Whoever could read the mailbox proved control of the address.
-      account.emailVerified = true;
-      await this.deps.sessions.destroyAllForAccount(tx, account.id);
-      return account;
+      found.emailVerified = true;
+      await this.deps.sessions.destroyAllForAccount(tx, found.id);
+      return found;
     });
+    await this.deps.onAccountChanged?.(account.id);
+    return account;
   }
 
   private async mailLink(tx: EntityManager, account: Account, purpose: AccountLinkPurpose, origin: string) {

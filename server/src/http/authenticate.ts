@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { KeywardError } from '../errors.js';
-import { effectivePermissions, ownerPermissions } from '../permissions/presets.js';
+import { ownerPermissions } from '../permissions/presets.js';
 import { anonymous, type Principal } from '../principal.js';
 import type { Services } from '../services.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
@@ -54,14 +54,9 @@ export async function authenticateToken(
   secret: string,
   ip: string | null,
 ): Promise<Principal> {
-  const { token, account } = await services.verifier.verify(secret);
+  const { token, account, permissions } = await services.verifier.verify(secret);
   services.usage.record(token.id, ip);
-  return {
-    kind: 'token',
-    account,
-    token,
-    permissions: new Set(effectivePermissions(token, account, services.catalogue)),
-  };
+  return { kind: 'token', account, token, permissions };
 }
 
 /** Bearer token (or X-Api-Key) first, else the session cookie, else anonymous. Bad credentials throw. */

@@ -1,8 +1,10 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { Account, type Plan, type Role } from '../accounts/accounts.entity.js';
 import { KeywardError } from '../errors.js';
-import type { PermissionPreset } from '../permissions/presets.js';
+import type { PermissionCatalogue } from '../permissions/catalogue.js';
+import { effectivePermissions, type PermissionPreset } from '../permissions/presets.js';
 import type { VerifiedToken } from '../principal.js';
+import type { CachedToken, TokenCache } from './token-cache.js';
 import { hashTokenSecret, isWellFormedTokenSecret } from './token-secret.js';
 
 interface TokenRow {
@@ -33,53 +35,118 @@ const VERIFY_SQL = `
          t.rate_limit_per_minute,
          a.id as a_id, a.email as a_email, a.name as a_name, a.email_verified as a_email_verified, a.plan as a_plan, a.role as a_role, a.created_at as a_created_at
   from api_token t left join account a on a.id = t.account_id
-  where t.secret_hash = ?`;
+  where t.secret_hash = $1`;
 
 export interface TokenVerification {
   token: VerifiedToken;
   account: Account;
+  /** Effective permissions (preset ∩ owner), computed once per cache entry. */
+  permissions: ReadonlySet<string>;
+}
+
+/** Verification outcomes by code, for metrics. */
+export type VerificationOutcome =
+  | 'ok'
+  | 'invalid_token'
+  | 'token_revoked'
+  | 'token_user_missing'
+  | 'token_expired'
+  | 'token_inactive';
+
+export interface TokenVerifierDeps {
+  /** A plain pg pool: the hot path uses a named prepared statement, no ORM hydration. */
+  pool: pg.Pool;
+  cache: TokenCache;
+  prefix: string;
+  defaultRate: number;
+  catalogue: PermissionCatalogue;
+  onOutcome?: (outcome: VerificationOutcome, cached: boolean) => void;
 }
 
 /**
  * The one verification path for API tokens (GraphQL and REST alike). Checks, in order:
- * format and checksum (no database access for garbage) → hash lookup → revoked → owner exists
- * → expired → inactive. Throws the matching KeywardError; never sees or returns the secret again.
+ * format and checksum (no database access for garbage) → hash lookup (cache, else one prepared
+ * statement) → revoked → owner exists → expired → inactive. Throws the matching KeywardError.
+ * The secret is only hashed; nothing keeps it.
  */
 export class TokenVerifier {
-  constructor(private readonly deps: { em: EntityManager; prefix: string; defaultRate: number }) {}
+  constructor(private readonly deps: TokenVerifierDeps) {}
 
   async verify(secret: string): Promise<TokenVerification> {
-    if (!isWellFormedTokenSecret(secret, this.deps.prefix)) throw new KeywardError('invalid_token');
-    const rows = await this.deps.em.fork().execute<TokenRow[]>(VERIFY_SQL, [hashTokenSecret(secret)]);
-    const row = rows[0];
-    if (!row) throw new KeywardError('invalid_token');
-    if (row.revoked) throw new KeywardError('token_revoked');
-    if (!row.a_id || !row.account_id) throw new KeywardError('token_user_missing');
-    if (row.expired) throw new KeywardError('token_expired');
-    if (!row.active) throw new KeywardError('token_inactive');
-    const account = Object.assign(new Account(), {
-      id: row.a_id,
-      email: row.a_email,
-      name: row.a_name,
-      // Never loaded on this path: a principal has no use for it.
-      passwordHash: '',
-      emailVerified: row.a_email_verified,
-      plan: row.a_plan,
-      role: row.a_role,
-      createdAt: row.a_created_at,
+    if (!isWellFormedTokenSecret(secret, this.deps.prefix)) return this.fail('invalid_token', false);
+    const hash = hashTokenSecret(secret);
+    const { cache } = this.deps;
+    const cached = cache.get(hash);
+    // Expiry of a cached entry is checked on every hit, with this instance's clock.
+    if (cached)
+      return this.decide(
+        cached,
+        cached.token.expiresAt !== null && cached.token.expiresAt.getTime() <= Date.now(),
+        true,
+      );
+    if (cache.isKnownUnknown(hash)) return this.fail('invalid_token', true);
+    const generation = cache.generation;
+    const { rows } = await this.deps.pool.query<TokenRow>({
+      name: 'keyward_verify_token',
+      text: VERIFY_SQL,
+      values: [hash],
     });
+    const row = rows[0];
+    if (!row) {
+      cache.setUnknown(hash, generation);
+      return this.fail('invalid_token', false);
+    }
+    const entry = this.entryFrom(row);
+    cache.set(hash, entry, generation);
+    // A miss is judged by the database clock.
+    return this.decide(entry, row.expired, false);
+  }
+
+  private decide(entry: CachedToken, expired: boolean, cached: boolean): TokenVerification {
+    if (entry.revoked) return this.fail('token_revoked', cached);
+    if (!entry.account) return this.fail('token_user_missing', cached);
+    if (expired) return this.fail('token_expired', cached);
+    if (!entry.active) return this.fail('token_inactive', cached);
+    this.deps.onOutcome?.('ok', cached);
+    return { token: entry.token, account: entry.account, permissions: entry.permissions };
+  }
+
+  private fail(code: Exclude<VerificationOutcome, 'ok'>, cached: boolean): never {
+    this.deps.onOutcome?.(code, cached);
+    throw new KeywardError(code);
+  }
+
+  private entryFrom(row: TokenRow): CachedToken {
+    const account =
+      row.a_id && row.account_id
+        ? Object.assign(new Account(), {
+            id: row.a_id,
+            email: row.a_email,
+            name: row.a_name,
+            // Never loaded on this path: a principal has no use for it.
+            passwordHash: '',
+            emailVerified: row.a_email_verified,
+            plan: row.a_plan,
+            role: row.a_role,
+            createdAt: row.a_created_at,
+          })
+        : null;
+    const token: VerifiedToken = {
+      id: row.id,
+      accountId: row.account_id ?? '',
+      name: row.name,
+      displayPrefix: row.display_prefix,
+      preset: row.preset,
+      permissions: row.permissions,
+      expiresAt: row.expires_at,
+      rateLimitPerMinute: row.rate_limit_per_minute ?? this.deps.defaultRate,
+    };
     return {
+      token,
       account,
-      token: {
-        id: row.id,
-        accountId: row.account_id,
-        name: row.name,
-        displayPrefix: row.display_prefix,
-        preset: row.preset,
-        permissions: row.permissions,
-        expiresAt: row.expires_at,
-        rateLimitPerMinute: row.rate_limit_per_minute ?? this.deps.defaultRate,
-      },
+      active: row.active,
+      revoked: row.revoked,
+      permissions: new Set(account ? effectivePermissions(token, account, this.deps.catalogue) : []),
     };
   }
 }

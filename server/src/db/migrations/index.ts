@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123133540 } from './Migration20261123133540.js';
 import { Migration20261123133600 } from './Migration20261123133600.js';
 import { Migration20261123135520 } from './Migration20261123135520.js';
+import { Migration20261123140500 } from './Migration20261123140500.js';
 
 /** Every migration, in order. `npm run migration:create` writes new files; list them here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123133540', class: Migration20261123133540 },
   { name: 'Migration20261123133600', class: Migration20261123133600 },
   { name: 'Migration20261123135520', class: Migration20261123135520 },
+  { name: 'Migration20261123140500', class: Migration20261123140500 },
 ];
