@@ -6,6 +6,7 @@ import { authenticateRequest } from './http/authenticate.js';
 import { clientIp, requestIdFor, usesHttps } from './http/request-info.js';
 import { sendError, sendJson, sendUnexpected } from './http/respond.js';
 import { createStaticHandler } from './http/static.js';
+import { routeLabel } from './metrics.js';
 import { whoamiRoute } from './rest/cli.js';
 import { createRestDispatcher } from './rest/dispatch.js';
 import { dashboardTokenRoutes } from './rest/tokens.js';
@@ -62,6 +63,14 @@ export function createApp(services: Services): { handle: RequestHandler } {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return readiness(res);
+    if (path === '/metrics') {
+      const body = await services.metrics.registry.metrics();
+      res.writeHead(200, {
+        'Content-Type': services.metrics.registry.contentType,
+        'Cache-Control': 'no-store',
+      });
+      return res.end(body);
+    }
     if (path === '/graphql') return graphql(req, res, requestId);
     if (path.startsWith('/api/')) return rest(req, res, requestId, path);
     if (webApp && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -88,17 +97,15 @@ export function createApp(services: Services): { handle: RequestHandler } {
     res.setHeader('X-Request-Id', requestId);
     const started = performance.now();
     res.on('finish', () => {
-      const path = (req.url ?? '/').split('?', 1)[0];
-      logger.info(
-        {
-          requestId,
-          method: req.method,
-          path,
-          status: res.statusCode,
-          ms: Math.round(performance.now() - started),
-        },
-        'request',
-      );
+      const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+      const seconds = (performance.now() - started) / 1000;
+      const route = routeLabel(path);
+      services.metrics.requests.inc({ route, method: req.method ?? 'GET', status: String(res.statusCode) });
+      services.metrics.latency.observe({ route }, seconds);
+      if (logger.isLevelEnabled('info')) {
+        const ms = Math.round(seconds * 1000);
+        logger.info({ requestId, method: req.method, path, status: res.statusCode, ms }, 'request');
+      }
     });
     route(req, res, requestId).catch((error: unknown) => {
       if (isKeywardError(error)) return sendError(res, error, requestId);

@@ -59,6 +59,7 @@ export function createRequestContext(
         : { type: 'account', id: principal.kind === 'anonymous' ? null : principal.account.id },
     limit: async (policy, key, options) => {
       const decision = await services.rateLimits.consume(policy, key, options);
+      if (!decision.allowed) services.metrics.rateLimitRejections.inc({ policy });
       for (const [name, value] of Object.entries(rateLimitHeaders(decision)))
         responseHeaders.push([name, value]);
       assertAllowed(decision);

@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import type { Orm } from './db/orm.js';
 import type { Logger } from './logger.js';
 import { MailDispatcher, type MailTransport } from './mail/mail.service.js';
+import { Metrics } from './metrics.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permissions/catalogue.js';
 import { loadPolicies } from './rate-limits/policies.js';
 import { RateLimits } from './rate-limits/rate-limiter.js';
@@ -43,6 +44,7 @@ export interface Services {
   invalidation: TokenInvalidation;
   /** A small pg pool for the hot path (prepared statements, no ORM). */
   pool: pg.Pool;
+  metrics: Metrics;
 }
 
 export function createServices(deps: {
@@ -62,6 +64,8 @@ export function createServices(deps: {
     ? new RedisInvalidationBus({ redis, logger })
     : new PostgresInvalidationBus({ databaseUrl: deps.databaseUrl, logger });
   const invalidation = new TokenInvalidation({ cache: tokenCache, bus, logger });
+  const usage = new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs });
+  const metrics = new Metrics({ cache: tokenCache, usage, pool });
   const catalogue = deps.catalogue ?? permissionCatalogue;
   const policies = loadPolicies(config.env);
   const defaultTokenRate = Math.min(policies.token.points, config.maxTokenRate);
@@ -102,10 +106,12 @@ export function createServices(deps: {
       prefix: config.tokenPrefix,
       defaultRate: defaultTokenRate,
       catalogue,
+      onOutcome: (code, cached) => metrics.authOutcomes.inc({ code, cached: String(cached) }),
     }),
+    metrics,
     tokenCache,
     invalidation,
     pool,
-    usage: new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs }),
+    usage,
   };
 }
