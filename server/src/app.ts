@@ -9,10 +9,12 @@ import { createStaticHandler } from './http/static.js';
 import { routeLabel } from './metrics.js';
 import { whoamiRoute } from './rest/cli.js';
 import { createRestDispatcher } from './rest/dispatch.js';
+import { registryRoutes } from './rest/registry.js';
 import { dashboardTokenRoutes } from './rest/tokens.js';
 import { v1Routes } from './rest/v1.js';
 import type { Services } from './services.js';
 import { clearSessionCookie } from './sessions/session-cookie.js';
+import { redactTokenSecrets } from './tokens/token-secret.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -23,6 +25,7 @@ export function createApp(services: Services): { handle: RequestHandler } {
   const webApp = createStaticHandler();
   const rest = createRestDispatcher(services, [
     whoamiRoute,
+    ...registryRoutes(services.registry),
     ...dashboardTokenRoutes(services),
     ...v1Routes(services),
   ]);
@@ -76,7 +79,7 @@ export function createApp(services: Services): { handle: RequestHandler } {
     if (webApp && (req.method === 'GET' || req.method === 'HEAD')) {
       return webApp(req, res, () => sendError(res, new KeywardError('not_found'), requestId));
     }
-    throw new KeywardError('not_found', `Nothing is served at ${path}.`);
+    throw new KeywardError('not_found', `Nothing is served at ${redactTokenSecrets(path)}.`);
   }
 
   async function readiness(res: ServerResponse) {
@@ -104,7 +107,10 @@ export function createApp(services: Services): { handle: RequestHandler } {
       services.metrics.latency.observe({ route }, seconds);
       if (logger.isLevelEnabled('info')) {
         const ms = Math.round(seconds * 1000);
-        logger.info({ requestId, method: req.method, path, status: res.statusCode, ms }, 'request');
+        logger.info(
+          { requestId, method: req.method, path: redactTokenSecrets(path), status: res.statusCode, ms },
+          'request',
+        );
       }
     });
     route(req, res, requestId).catch((error: unknown) => {

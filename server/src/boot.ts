@@ -54,6 +54,7 @@ export async function bootKeyward(
     mailTransport: await createMailTransport(config.smtpUrl, logger),
     ...overrides,
   });
+  await services.registry.ensureSeeded();
   services.mail.start();
   services.usage.start();
   await services.invalidation.start();

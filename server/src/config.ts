@@ -17,6 +17,8 @@ export interface Config {
   maxTokensPerAccount: number;
   maxTokenRate: number;
   dataDir: string;
+  /** The component registry (registry.json + sources); KEYWARD_REGISTRY_DIR, default <dataDir>/registry. */
+  registryDir: string;
   logLevel: string;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
@@ -91,6 +93,7 @@ export function loadConfig(
     );
   }
   const publicUrl = url(env, 'KEYWARD_PUBLIC_URL', ['http:', 'https:']);
+  const dataDir = path.resolve(cwd, env.KEYWARD_DATA_DIR ?? '.keyward');
   const maxTokenRate = integer(env, 'KEYWARD_MAX_TOKEN_RATE', 10_000, 1, 1_000_000);
   return {
     nodeEnv,
@@ -105,7 +108,10 @@ export function loadConfig(
     tokenPrefix,
     maxTokensPerAccount: integer(env, 'KEYWARD_MAX_TOKENS', 20, 1, 100_000),
     maxTokenRate,
-    dataDir: path.resolve(cwd, env.KEYWARD_DATA_DIR ?? '.keyward'),
+    dataDir,
+    registryDir: env.KEYWARD_REGISTRY_DIR
+      ? path.resolve(cwd, env.KEYWARD_REGISTRY_DIR)
+      : path.join(dataDir, 'registry'),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     trustProxy: boolean(env, 'KEYWARD_TRUST_PROXY', false),
     usageFlushMs: integer(env, 'KEYWARD_USAGE_FLUSH_MS', 2000, 10, 600_000),

@@ -15,6 +15,7 @@ import { Metrics } from './metrics.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permissions/catalogue.js';
 import { loadPolicies } from './rate-limits/policies.js';
 import { RateLimits } from './rate-limits/rate-limiter.js';
+import { RegistryService } from './registry/registry.service.js';
 import { AccessTokensService } from './sessions/access-tokens.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { TokenCache } from './tokens/token-cache.js';
@@ -45,6 +46,8 @@ export interface Services {
   /** A small pg pool for the hot path (prepared statements, no ORM). */
   pool: pg.Pool;
   metrics: Metrics;
+  /** The component registry on disk (SPEC 7). */
+  registry: RegistryService;
 }
 
 export function createServices(deps: {
@@ -109,6 +112,7 @@ export function createServices(deps: {
       onOutcome: (code, cached) => metrics.authOutcomes.inc({ code, cached: String(cached) }),
     }),
     metrics,
+    registry: new RegistryService({ dir: config.registryDir, logger }),
     tokenCache,
     invalidation,
     pool,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywardError } from '../errors.js';
+import { redactTokenSecrets } from '../tokens/token-secret.js';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -47,12 +48,25 @@ export class Router<H> {
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
       route.names.forEach((name, index) => {
-        params[name] = decodeURIComponent(found[index + 1] ?? '');
+        params[name] = safeDecode(found[index + 1] ?? '');
       });
       return { handler: route.handler, params };
     }
-    if (pathMatched) throw new KeywardError('method_not_allowed', `${method} is not allowed on ${path}.`);
-    throw new KeywardError('not_found', `No route ${method} ${path}.`);
+    if (pathMatched)
+      throw new KeywardError(
+        'method_not_allowed',
+        `${method} is not allowed on ${redactTokenSecrets(path)}.`,
+      );
+    throw new KeywardError('not_found', `No route ${method} ${redactTokenSecrets(path)}.`);
+  }
+}
+
+/** A malformed escape (e.g. `%E0`) is kept as-is: it then matches nothing and answers 404, not 500. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 
