@@ -1,4 +1,5 @@
-import { type ReactNode, useId } from 'react';
+import { type ReactNode, type RefObject, useEffect, useId } from 'react';
+import type { FormErrors } from '../lib/form-errors';
 
 export type ControlProps = {
   id: string;
@@ -47,4 +48,22 @@ export function FieldError({ id, message }: { id?: string; message: string | und
       {message}
     </p>
   );
+}
+
+/**
+ * After a submit fails, takes keyboard and screen-reader users to the problem: focus moves to the
+ * first invalid control (its aria-describedby reads the message out), or else the first message is
+ * scrolled into view, which matters in a scrolled dialog whose submit button sits far below.
+ */
+export function useFocusFirstError<TField extends string>(
+  formRef: RefObject<HTMLFormElement | null>,
+  errors: FormErrors<TField>,
+): void {
+  useEffect(() => {
+    const form = formRef.current;
+    if (!form || (Object.keys(errors.fields).length === 0 && !errors.form)) return;
+    const invalid = form.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (invalid) invalid.focus();
+    else form.querySelector('[role="alert"], .field-error')?.scrollIntoView({ block: 'nearest' });
+  }, [formRef, errors]);
 }

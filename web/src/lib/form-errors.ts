@@ -12,6 +12,19 @@ const normaliseField = (field: string): string =>
   field.split('.').find((segment) => segment !== 'input' && !/^\d+$/.test(segment)) ?? field;
 
 /**
+ * `name: use between 1 and 100 characters.` → `Use between 1 and 100 characters.`: shown next to the field,
+ * whose label already names it, the API's `field: ` prefix only repeats it (in the API's spelling).
+ */
+function withoutFieldPrefix(message: string, rawField: string): string {
+  const prefix = [`${rawField}: `, `${normaliseField(rawField)}: `].find((candidate) =>
+    message.startsWith(candidate),
+  );
+  if (!prefix) return message;
+  const rest = message.slice(prefix.length).trim();
+  return rest ? `${rest.charAt(0).toUpperCase()}${rest.slice(1)}` : message;
+}
+
+/**
  * Splits a failed request into messages shown next to known fields (VALIDATION_FAILED with
  * `extensions.field`) and one message for the top of the form.
  */
@@ -28,7 +41,7 @@ export function toFormErrors<TField extends string>(
     const name = raw ? normaliseField(raw) : undefined;
     const field = name ? (aliases[name] ?? knownFields.find((known) => known === name)) : undefined;
     if (item.extensions?.code === 'VALIDATION_FAILED' && field && !result.fields[field]) {
-      result.fields[field] = item.message;
+      result.fields[field] = raw ? withoutFieldPrefix(item.message, raw) : item.message;
     } else if (!formMessages.includes(item.message)) {
       formMessages.push(item.message);
     }

@@ -1,5 +1,5 @@
-import { type FormEvent, useState } from 'react';
-import { Field } from '../../components/field';
+import { type FormEvent, useRef, useState } from 'react';
+import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
@@ -10,6 +10,8 @@ export function ForgotPasswordPage() {
   useDocumentTitle('Reset your password');
   const [email, setEmail] = useState('');
   const [errors, setErrors] = useState<FormErrors<'email'>>(noErrors);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, errors);
   const [busy, setBusy] = useState(false);
   const [sentTo, setSentTo] = useState<string | null>(null);
 
@@ -37,7 +39,7 @@ export function ForgotPasswordPage() {
           soon, so use it today.
         </StatusMessage>
       ) : (
-        <form onSubmit={submit} noValidate>
+        <form ref={formRef} onSubmit={submit} noValidate>
           <p>Enter the email you signed up with and we will send you a link to set a new password.</p>
           <ErrorAlert message={errors.form} />
           <Field label="Email" error={errors.fields.email}>

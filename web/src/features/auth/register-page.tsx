@@ -1,5 +1,5 @@
-import { type FormEvent, useState } from 'react';
-import { Field } from '../../components/field';
+import { type FormEvent, useRef, useState } from 'react';
+import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
@@ -17,6 +17,8 @@ export function RegisterPage() {
   const next = useSearchParam('next');
   const [values, setValues] = useState<Record<RegisterField, string>>({ name: '', email: '', password: '' });
   const [errors, setErrors] = useState<FormErrors<RegisterField>>(noErrors);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, errors);
   const [busy, setBusy] = useState(false);
 
   const update = (field: RegisterField) => (event: { target: { value: string } }) =>
@@ -42,7 +44,7 @@ export function RegisterPage() {
   return (
     <div className="auth-card">
       <h1>Create your Keyward account</h1>
-      <form onSubmit={submit} noValidate>
+      <form ref={formRef} onSubmit={submit} noValidate>
         <ErrorAlert message={errors.form} />
         <Field label="Name" error={errors.fields.name}>
           {(control) => (

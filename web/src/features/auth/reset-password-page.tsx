@@ -1,5 +1,5 @@
-import { type FormEvent, useState } from 'react';
-import { Field } from '../../components/field';
+import { type FormEvent, useRef, useState } from 'react';
+import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
@@ -13,6 +13,8 @@ export function ResetPasswordPage() {
   const { refreshViewer } = useViewer();
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FormErrors<'password'>>(noErrors);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, errors);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
 
@@ -47,7 +49,7 @@ export function ResetPasswordPage() {
           <Link to="/login">Log in with your new password</Link>.
         </StatusMessage>
       ) : (
-        <form onSubmit={submit} noValidate>
+        <form ref={formRef} onSubmit={submit} noValidate>
           <ErrorAlert message={errors.form} />
           <Field label="New password" error={errors.fields.password} hint="At least 8 characters.">
             {(control) => (

@@ -1,6 +1,6 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { Dialog } from '../../components/dialog';
-import { Field, FieldError } from '../../components/field';
+import { Field, FieldError, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, Loading } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
@@ -34,6 +34,8 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
   const [preset, setPreset] = useState<PermissionPreset>('READ_ONLY');
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const [errors, setErrors] = useState<FormErrors<TokenField>>(noErrors);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, errors);
   const [busy, setBusy] = useState(false);
 
   const tomorrow = new Date();
@@ -77,7 +79,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
 
   return (
     <Dialog title="New token" onDismiss={onCancel} className="dialog-wide">
-      <form onSubmit={submit} noValidate>
+      <form ref={formRef} onSubmit={submit} noValidate>
         <ErrorAlert message={errors.form} />
         <Field label="Name" error={errors.fields.name} hint="What is it for? For example “CI deploys”.">
           {(control) => (

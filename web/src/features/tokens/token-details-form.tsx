@@ -1,5 +1,5 @@
-import { type FormEvent, useState } from 'react';
-import { Field } from '../../components/field';
+import { type FormEvent, useRef, useState } from 'react';
+import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
@@ -15,6 +15,8 @@ export function TokenDetailsForm({ token, onSaved }: TokenDetailsFormProps) {
   const [name, setName] = useState(token.name);
   const [description, setDescription] = useState(token.description ?? '');
   const [errors, setErrors] = useState<FormErrors<DetailsField>>(noErrors);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, errors);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
 
@@ -41,7 +43,7 @@ export function TokenDetailsForm({ token, onSaved }: TokenDetailsFormProps) {
   };
 
   return (
-    <form onSubmit={submit} noValidate className="details-form">
+    <form ref={formRef} onSubmit={submit} noValidate className="details-form">
       <ErrorAlert message={errors.form} />
       <Field label="Name" error={errors.fields.name}>
         {(control) => (
