@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -6,6 +9,7 @@ import type { Account, Plan, Role } from '../../server/src/accounts/accounts.ent
 import { bootKeyward, type RunningKeyward } from '../../server/src/boot.js';
 import { loadConfig } from '../../server/src/config.js';
 import { createLogger } from '../../server/src/logger.js';
+import type { PermissionCatalogue } from '../../server/src/permissions/catalogue.js';
 import { withDatabase } from './global-setup.js';
 
 export interface GqlOptions {
@@ -41,6 +45,11 @@ export interface TestServer {
   login(email: string, password: string): Promise<string>;
   /** The newest mail of a kind sent to an address (from the outbox table). */
   lastMail(to: string, kind: string): Promise<{ subject: string; body: string } | null>;
+  /**
+   * Stops this instance cleanly and boots a new one on the same database (same environment),
+   * optionally with another permission catalogue. `url` and `keyward` then name the new instance.
+   */
+  restart(options?: { catalogue?: PermissionCatalogue }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,7 +84,7 @@ export const generousLimits: Record<string, string> = {
 /** Boots a real Keyward on port 0 against a fresh database cloned from the migrated template. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { limits?: 'generous' | 'published' } = {},
+  options: { limits?: 'generous' | 'published'; catalogue?: PermissionCatalogue } = {},
 ): Promise<TestServer> {
   const adminUrl = inject('adminUrl');
   const database = `keyward_t_${randomBytes(6).toString('hex')}`;
@@ -95,11 +104,20 @@ export async function startTestServer(
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
+    // Each server keeps its data dir (the seeded component registry) to itself.
+    KEYWARD_DATA_DIR: path.join(os.tmpdir(), database),
     ...(options.limits === 'published' ? {} : generousLimits),
     ...env,
   });
-  const keyward = await bootKeyward(config, createLogger('debug', sink));
+  const logger = createLogger('debug', sink);
+  const boot = (catalogue: PermissionCatalogue | undefined) =>
+    bootKeyward(config, logger, catalogue ? { catalogue } : {});
+  const keyward = await boot(options.catalogue);
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // pool.end() resolves before its clients' sockets close, so close()'s DROP DATABASE ... WITH (FORCE)
+  // can terminate a backend that is still saying goodbye; the idle client then reports 57P01 through
+  // the pool, which would be an uncaught exception without a listener. Query errors still reject.
+  db.on('error', () => {});
 
   const server: TestServer = {
     url: keyward.url,
@@ -107,7 +125,7 @@ export async function startTestServer(
     logs,
     sql: async (text, params) => (await db.query(text, params)).rows,
     gql: async (query, variables, options = {}) => {
-      const response = await fetch(`${keyward.url}/graphql`, {
+      const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...authHeaders(options), ...options.headers },
         body: JSON.stringify({ query, variables }),
@@ -115,11 +133,12 @@ export async function startTestServer(
       return { status: response.status, headers: response.headers, body: await response.json() };
     },
     rest: (path, init = {}) =>
-      fetch(`${keyward.url}${path}`, { ...init, headers: { ...authHeaders(init), ...init.headers } }),
+      fetch(`${server.url}${path}`, { ...init, headers: { ...authHeaders(init), ...init.headers } }),
     seedAccount: async (options = {}) => {
       const email = options.email ?? `user-${randomBytes(4).toString('hex')}@example.com`;
       const password = options.password ?? 'correct horse battery staple';
-      const account = await keyward.services.accounts.createAccount(keyward.services.orm.em.fork(), {
+      const { services } = server.keyward;
+      const account = await services.accounts.createAccount(services.orm.em.fork(), {
         email,
         password,
         name: options.name ?? 'Test User',
@@ -144,11 +163,17 @@ export async function startTestServer(
       );
       return rows[0] ?? null;
     },
+    restart: async (restartOptions = {}) => {
+      await server.keyward.stop();
+      server.keyward = await boot(restartOptions.catalogue);
+      server.url = server.keyward.url;
+    },
     close: async () => {
-      await keyward.stop();
+      await server.keyward.stop();
       await db.end();
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await admin.end();
+      rmSync(path.join(os.tmpdir(), database), { recursive: true, force: true });
     },
   };
   return server;

@@ -69,8 +69,10 @@ export async function listAuditEvents(
   }
   if (options.after !== null) {
     if (!UUID_PATTERN.test(options.after)) return { events: [], hasNextPage: false };
-    conditions.push('(created_at, id) < (select created_at, id from audit_event where id = ?)');
-    params.push(options.after);
+    // Another account's event is no cursor (it would reveal when that event happened): like an unknown id.
+    const own = options.account.role === 'admin' ? '' : ' and account_id = ?';
+    conditions.push(`(created_at, id) < (select created_at, id from audit_event where id = ?${own})`);
+    params.push(options.after, ...(own ? [options.account.id] : []));
   }
   const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
   const rows = await em.execute<{ id: string }[]>(

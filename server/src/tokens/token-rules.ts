@@ -116,15 +116,21 @@ export function validateTokenInput(
 
 /**
  * A token creating a token may only hand out what it holds: the new token's permissions (as
- * granted today) must be within the creator's effective permissions, and it must expire no later.
+ * granted today) must be within the creator's own grant, and it must expire no later.
+ * Grants are compared, not effective sets: both tokens belong to the same owner and are capped by
+ * what that owner may do at every request, so the new token's effective permissions stay within
+ * the creator's, now and after any change to the owner. Comparing against the creator's effective
+ * set instead would stop a member's ALL token from creating an ALL token (a member's ALL lacks the
+ * admin-only actions that ALL grants).
  */
 export function assertAttenuated(
   requested: ValidTokenInput,
-  creator: { effective: ReadonlySet<string>; expiresAt: Date | null },
+  creator: { preset: PermissionPreset; permissions: readonly string[] | null; expiresAt: Date | null },
   catalogue: PermissionCatalogue,
 ): void {
   const wanted = presetPermissions(requested.preset, catalogue, requested.permissions ?? []);
-  const excess = wanted.filter((permission) => !creator.effective.has(permission));
+  const granted = new Set(presetPermissions(creator.preset, catalogue, creator.permissions ?? []));
+  const excess = wanted.filter((permission) => !granted.has(permission));
   if (excess.length > 0) {
     throw new KeywardError(
       'insufficient_scope',

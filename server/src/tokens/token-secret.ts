@@ -4,7 +4,7 @@
  * The checksum lets the server (and leak scanners) reject typos and random strings without a
  * database round trip; it is not a security control, the random part is.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 export const TOKEN_RANDOM_LENGTH = 30;
@@ -114,7 +114,8 @@ export function isWellFormedTokenSecret(secret: string, prefix: string): boolean
 
 /** SHA-256 hex of the secret: the only form the server stores or looks up. */
 export function hashTokenSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  // One-shot crypto.hash (Node 20.12+) skips building a Hash object: this runs on every API call.
+  return hash('sha256', secret, 'hex');
 }
 
 /** First 12 characters, kept so lists can identify a token without holding the secret. */
@@ -133,4 +134,18 @@ export function tokenSecretPattern(prefix: string): RegExp {
   assertValidPrefix(prefix);
   const tail = TOKEN_RANDOM_LENGTH + TOKEN_CHECKSUM_LENGTH;
   return new RegExp(`(?<![0-9A-Za-z])${prefix}_[0-9A-Za-z]{${tail}}(?![0-9A-Za-z])`, 'g');
+}
+
+/** Token-shaped runs for any valid prefix (so secrets of an earlier KEYWARD_TOKEN_PREFIX count too). */
+const ANY_TOKEN_SHAPED = new RegExp(
+  `(?<![0-9A-Za-z])[a-z][a-z0-9]{1,15}_[0-9A-Za-z]{${TOKEN_RANDOM_LENGTH + TOKEN_CHECKSUM_LENGTH}}(?![0-9A-Za-z])`,
+  'g',
+);
+
+/**
+ * `text` with anything token-shaped replaced by `[redacted]`: for request paths that end up in log
+ * lines and error messages, where a user may have pasted a secret (`DELETE /api/tokens/kw_...`).
+ */
+export function redactTokenSecrets(text: string): string {
+  return text.replace(ANY_TOKEN_SHAPED, '[redacted]');
 }

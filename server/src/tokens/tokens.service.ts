@@ -65,11 +65,7 @@ export class TokensService {
       Date.now(),
     );
     if (ctx.principal.kind === 'token') {
-      assertAttenuated(
-        valid,
-        { effective: ctx.principal.permissions, expiresAt: ctx.principal.token.expiresAt },
-        this.deps.catalogue,
-      );
+      assertAttenuated(valid, ctx.principal.token, this.deps.catalogue);
     }
     await ctx.limit('token-create', account.id);
     const secret = generateTokenSecret(this.deps.prefix);

@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AuthCallResult,
+  flipChecksum,
+  graphqlAuthCall,
+  runTokenAuthMatrix,
+  type SeededCase,
+  seedToken,
+} from '../helpers/auth-matrix.js';
+import { type GqlResponse, startTestServer, type TestServer } from '../helpers/harness.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const current = () => server;
+
+/** `data.<field>` of a matrix result. */
+function field<T = Record<string, unknown>>(result: AuthCallResult, name: string): T {
+  return (result.data as Record<string, T>)[name]!;
+}
+
+async function ownTokenIds(seeded: SeededCase): Promise<string[]> {
+  const rows = await server.sql<{ id: string }>('select id from api_token where account_id = $1', [
+    seeded.account.id,
+  ]);
+  return rows.map((row) => row.id);
+}
+
+runTokenAuthMatrix('viewer', {
+  server: current,
+  surface: 'graphql',
+  requiredPermission: 'account:read',
+  call: graphqlAuthCall(current, '{ viewer { id email } }'),
+  noCredential: {
+    status: 200,
+    code: null,
+    check: (result) => expect(result.data).toEqual({ viewer: null }),
+  },
+  expectOk: (result, seeded) => expect(field(result, 'viewer')).toMatchObject({ id: seeded.account.id }),
+});
+
+runTokenAuthMatrix('tokens', {
+  server: current,
+  surface: 'graphql',
+  requiredPermission: 'tokens:read',
+  targetsToken: true,
+  // The target's id as the `after` cursor: another account's token must not work as a cursor.
+  call: graphqlAuthCall(
+    current,
+    'query($after: String) { tokens(after: $after) { edges { node { id } } } }',
+    (target) => ({ after: target.tokenId }),
+  ),
+  expectOk: async (result, seeded) => {
+    const ids = field<{ edges: { node: { id: string } }[] }>(result, 'tokens').edges.map((e) => e.node.id);
+    const own = await ownTokenIds(seeded);
+    for (const id of ids) expect(own).toContain(id);
+  },
+});
+
+runTokenAuthMatrix('token(id)', {
+  server: current,
+  surface: 'graphql',
+  requiredPermission: 'tokens:read',
+  targetsToken: true,
+  call: graphqlAuthCall(current, 'query($id: ID!) { token(id: $id) { id name } }', (target) => ({
+    id: target.tokenId,
+  })),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'token')).toEqual({ id: seeded.target.id, name: 'target' }),
+});
+
+runTokenAuthMatrix('createToken', {
+  server: current,
+  surface: 'graphql',
+  requiredPermission: 'tokens:create',
+  call: graphqlAuthCall(
+    current,
+    'mutation { createToken(input: { name: "made by a token", preset: CUSTOM, permissions: ["tokens:create"] }) { token { id createdBy } secret } }',
+  ),
+  expectOk: (result, seeded) => {
+    const payload = field<{ token: { createdBy: string }; secret: string }>(result, 'createToken');
+    expect(payload.token.createdBy).toBe(seeded.caller.id);
+    expect(payload.secret).toMatch(/^kw_/);
+  },
+});
+
+runTokenAuthMatrix('updateToken', {
+  server: current,
+  surface: 'graphql',
+  requiredPermission: 'tokens:update',
+  targetsToken: true,
+  call: graphqlAuthCall(
+    current,
+    'mutation($id: ID!) { updateToken(id: $id, input: { name: "renamed" }) { id name } }',
+    (target) => ({ id: target.tokenId }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'updateToken')).toEqual({ id: seeded.target.id, name: 'renamed' }),
+});
+
+runTokenAuthMatrix('setTokenActive', {
+  server: current,
+  surface: 'graphql',
+  requiredPermission: 'tokens:update',
+  targetsToken: true,
+  call: graphqlAuthCall(
+    current,
+    'mutation($id: ID!) { setTokenActive(id: $id, active: false) { id active status } }',
+    (target) => ({ id: target.tokenId }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'setTokenActive')).toEqual({
+      id: seeded.target.id,
+      active: false,
+      status: 'INACTIVE',
+    }),
+});
+
+runTokenAuthMatrix('revokeToken', {
+  server: current,
+  surface: 'graphql',
+  requiredPermission: 'tokens:revoke',
+  targetsToken: true,
+  call: graphqlAuthCall(current, 'mutation($id: ID!) { revokeToken(id: $id) { id status } }', (target) => ({
+    id: target.tokenId,
+  })),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'revokeToken')).toEqual({ id: seeded.target.id, status: 'REVOKED' }),
+});
+
+runTokenAuthMatrix('auditEvents', {
+  server: current,
+  surface: 'graphql',
+  requiredPermission: 'audit:read',
+  targetsToken: true,
+  call: graphqlAuthCall(
+    current,
+    'query($id: ID) { auditEvents(tokenId: $id) { edges { node { action targetId } } } }',
+    (target) => ({ id: target.tokenId }),
+  ),
+  // Non-vacuous: the own target has its token.create event, so an empty answer would be a failure.
+  expectOk: (result, seeded) =>
+    expect(field<{ edges: unknown[] }>(result, 'auditEvents').edges).toEqual([
+      { node: { action: 'token.create', targetId: seeded.target.id } },
+    ]),
+});
+
+describe('auditEvents cursors', () => {
+  it("auditEvents: another account's event id as the after cursor answers like an unknown cursor", async () => {
+    const mine = await server.seedAccount();
+    const theirs = await server.seedAccount();
+    const reader = await seedToken(server, mine.account, { preset: 'CUSTOM', permissions: ['audit:read'] });
+    await seedToken(server, mine.account, { name: 'older event' });
+    // Their event is newer than all of mine: as a cursor it would page through my whole history.
+    await seedToken(server, theirs.account);
+    const [event] = await server.sql<{ id: string }>('select id from audit_event where account_id = $1', [
+      theirs.account.id,
+    ]);
+    const query = 'query($after: String) { auditEvents(after: $after) { edges { node { id } } } }';
+    const foreign = await server.gql(query, { after: event!.id }, { token: reader.secret });
+    const unknown = await server.gql(query, { after: randomUUID() }, { token: reader.secret });
+    expect(foreign.body).toEqual(unknown.body);
+    expect(foreign.body.data).toEqual({ auditEvents: { edges: [] } });
+  });
+});
+
+const CATALOGUE = '{ permissionCatalogue { name } }';
+const VIEWER = '{ viewer { id } }';
+
+function code(response: GqlResponse): unknown {
+  return response.body.errors?.[0]?.extensions?.code ?? null;
+}
+
+describe('bad credentials fail the whole request', () => {
+  it('permissionCatalogue: public to anonymous callers, but a revoked token gets 401 TOKEN_REVOKED, not an anonymous answer', async () => {
+    const { account } = await server.seedAccount();
+    const token = await seedToken(server, account);
+    await server.sql('update api_token set revoked_at = now() where id = $1', [token.id]);
+    const anonymous = await server.gql(CATALOGUE);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body.data?.permissionCatalogue).not.toHaveLength(0);
+    const revoked = await server.gql(CATALOGUE, {}, { token: token.secret });
+    expect(revoked.status).toBe(401);
+    expect(code(revoked)).toBe('TOKEN_REVOKED');
+    expect(revoked.body.data ?? null).toBeNull();
+  });
+
+  it.each([
+    ['revoked', 'TOKEN_REVOKED'],
+    ['flipped checksum', 'INVALID_TOKEN'],
+  ])(
+    'a %s bearer token plus a valid session cookie is still 401 %s: the token wins',
+    async (kind, expected) => {
+      const { account, email, password } = await server.seedAccount();
+      const cookie = await server.login(email, password);
+      const token = await seedToken(server, account);
+      let secret = token.secret;
+      if (kind === 'revoked')
+        await server.sql('update api_token set revoked_at = now() where id = $1', [token.id]);
+      else secret = flipChecksum(secret);
+      const withCookie = await server.gql(VIEWER, {}, { cookie });
+      expect(withCookie.body.data).toEqual({ viewer: { id: account.id } });
+      const both = await server.gql(VIEWER, {}, { cookie, token: secret });
+      expect(both.status).toBe(401);
+      expect(code(both)).toBe(expected);
+      expect(both.body.data ?? null).toBeNull();
+      // Nor does a mutation run under the session when the token is bad.
+      const mutation = await server.gql('mutation { logout }', {}, { cookie, token: secret });
+      expect(mutation.status).toBe(401);
+      expect((await server.gql(VIEWER, {}, { cookie })).body.data).toEqual({ viewer: { id: account.id } });
+    },
+  );
+});
+
+describe('per-token rate limit on GraphQL', () => {
+  function expectAllowedHeaders(response: GqlResponse, remaining: number) {
+    expect(response.headers.get('RateLimit-Limit')).toBe('3');
+    expect(response.headers.get('RateLimit-Remaining')).toBe(String(remaining));
+    const reset = Number(response.headers.get('RateLimit-Reset'));
+    expect(Number.isInteger(reset)).toBe(true);
+    expect(reset).toBeGreaterThanOrEqual(0);
+    expect(reset).toBeLessThanOrEqual(60);
+    expect(response.headers.get('Retry-After')).toBeNull();
+  }
+
+  it('token limit: the 4th request in a minute with rateLimitPerMinute 3 is 429 RATE_LIMIT_EXCEEDED with every header', async () => {
+    const { account } = await server.seedAccount();
+    const token = await seedToken(server, account, { rateLimitPerMinute: 3 });
+    for (let remaining = 2; remaining >= 0; remaining--) {
+      const response = await server.gql(VIEWER, {}, { token: token.secret });
+      expect(response.status).toBe(200);
+      expect(response.body.data).toEqual({ viewer: { id: account.id } });
+      expectAllowedHeaders(response, remaining);
+    }
+    const limited = await server.gql(VIEWER, {}, { token: token.secret });
+    expect(limited.status).toBe(429);
+    expect(code(limited)).toBe('RATE_LIMIT_EXCEEDED');
+    expect(limited.body.data ?? null).toBeNull();
+    expect(limited.headers.get('RateLimit-Limit')).toBe('3');
+    expect(limited.headers.get('RateLimit-Remaining')).toBe('0');
+    expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers.get('Retry-After'))).toBeLessThanOrEqual(60);
+    expect(limited.headers.get('X-RateLimit-Scope')).toBe('token');
+    expect(limited.headers.get('X-RateLimit-Source')).toBe('graphql');
+  });
+
+  it('token limit: failed credentials imitating a token do not spend its quota', async () => {
+    const { account } = await server.seedAccount();
+    const token = await seedToken(server, account, { rateLimitPerMinute: 3 });
+    const unknown = await seedToken(server, account, { rateLimitPerMinute: 3 });
+    // Deleted, so its secret is now a well-formed token that names nothing.
+    await server.sql('delete from api_token where id = $1', [unknown.id]);
+    for (let i = 0; i < 5; i++) {
+      const flipped = await server.gql(VIEWER, {}, { token: flipChecksum(token.secret) });
+      expect([flipped.status, code(flipped)]).toEqual([401, 'INVALID_TOKEN']);
+      const missing = await server.gql(VIEWER, {}, { token: unknown.secret });
+      expect([missing.status, code(missing)]).toEqual([401, 'INVALID_TOKEN']);
+    }
+    for (let remaining = 2; remaining >= 0; remaining--) {
+      const response = await server.gql(VIEWER, {}, { token: token.secret });
+      expect(response.status).toBe(200);
+      expectAllowedHeaders(response, remaining);
+    }
+    expect((await server.gql(VIEWER, {}, { token: token.secret })).status).toBe(429);
+  });
+});
