@@ -133,6 +133,8 @@ export class TokensService {
       token.updatedAt = new Date();
       this.audit(tx, ctx, 'token.update', token);
     });
+    // Cached entries carry the name (whoami shows it).
+    await this.deps.onTokenChanged?.(token.id);
     return token;
   }
 
