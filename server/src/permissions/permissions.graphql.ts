@@ -9,6 +9,10 @@ const PermissionActionRef = builder.objectRef<PermissionAction>('PermissionActio
     description: t.exposeString('description'),
     kind: t.exposeString('kind', { description: 'read or write.' }),
     cli: t.exposeBoolean('cli', { description: 'Part of the CLI preset.' }),
+    adminOnly: t.boolean({
+      description: 'Only admins may hold it; presets never give it to other accounts.',
+      resolve: (action) => action.requires === 'admin',
+    }),
   }),
 });
 

@@ -1,0 +1,97 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { createContext, type GlobalOptions } from '../context.js';
+import { formatExpiry, keyValues, paintOut, print, printJson } from '../output.js';
+import { type CreateTokenInput, createToken, describeScopes, type Preset, shortId } from '../tokens-api.js';
+
+interface CreateOptions {
+  expires?: number;
+  scopes?: string[];
+  preset?: 'all' | 'read-only' | 'cli';
+  description?: string;
+  json?: boolean;
+}
+
+const PRESETS: Record<NonNullable<CreateOptions['preset']>, Preset> = {
+  all: 'ALL',
+  'read-only': 'READ_ONLY',
+  cli: 'CLI',
+};
+
+function parseDays(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 3650) {
+    throw new InvalidArgumentError('Use a whole number of days from 1 to 3650.');
+  }
+  return Number(value);
+}
+
+function parseScopes(value: string): string[] {
+  const scopes = value
+    .split(',')
+    .map((scope) => scope.trim())
+    .filter(Boolean);
+  if (scopes.length === 0) throw new InvalidArgumentError('List at least one scope, e.g. tokens:read.');
+  return scopes;
+}
+
+export function registerTokenCreateCommand(token: Command): void {
+  token
+    .command('create')
+    .description('Create a token and print its secret (shown only this once)')
+    .argument('<name>', 'a name to recognise the token by (1-100 characters)')
+    .addOption(
+      new Option('-e, --expires <days>', 'expire after this many days (default: never)').argParser(parseDays),
+    )
+    .addOption(
+      new Option(
+        '-s, --scopes <list>',
+        'exact permissions, comma-separated (e.g. tokens:read,components:read)',
+      )
+        .argParser(parseScopes)
+        .conflicts('preset'),
+    )
+    .addOption(
+      new Option('-p, --preset <preset>', 'a preset that follows the catalogue as it grows (default: cli)')
+        .choices(Object.keys(PRESETS))
+        .conflicts('scopes'),
+    )
+    .option('-d, --description <text>', 'what the token is for (at most 500 characters)')
+    .option('--json', 'print the secret and the token as JSON')
+    .addHelpText(
+      'after',
+      '\nWithout --scopes or --preset the token gets the cli preset: what the keyward CLI needs.\n' +
+        'A resource name in --scopes (e.g. tokens) means all of its actions today.\n' +
+        'See `keyward token scopes` for every permission and which presets include it.\n\n' +
+        'Examples:\n' +
+        '  keyward token create "CI deploy" --expires 90 --scopes components:read,blocks:read\n' +
+        '  keyward token create laptop --preset all',
+    )
+    .action(async (name: string, options: CreateOptions, command: Command) => {
+      const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
+      const bearer = ctx.requireToken();
+      const input: CreateTokenInput = options.scopes
+        ? { name, preset: 'CUSTOM', permissions: options.scopes }
+        : { name, preset: PRESETS[options.preset ?? 'cli'] };
+      if (options.description !== undefined) input.description = options.description;
+      if (options.expires !== undefined) input.expiresInDays = options.expires;
+      const created = await createToken(ctx, bearer, input);
+      if (options.json) return printJson(created);
+      const { secret, token: node } = created;
+      print(`${paintOut('green', 'Created token')} "${node.name}"`);
+      print();
+      print(`  ${paintOut('bold', secret)}`);
+      print();
+      print(paintOut('yellow', 'Copy it now: it will not be shown again. Keyward stores only a hash of it.'));
+      print();
+      const rows: [string, string][] = [
+        ['Name', node.name],
+        ['ID', `${shortId(node.id)} (${node.id})`],
+        ['Scopes', describeScopes(node)],
+        ['Expires', formatExpiry(node.expiresAt)],
+      ];
+      if (node.description) rows.splice(1, 0, ['Description', node.description]);
+      for (const line of keyValues(rows)) print(line);
+      print();
+      print('Use it in the Authorization header:');
+      print(`  Authorization: Bearer ${secret}`);
+    });
+}

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { createContext, type GlobalOptions } from '../context.js';
+import { formatExpiry, paintOut, print, printJson, relativeTime } from '../output.js';
+import { DISPLAY_PREFIX_LENGTH } from '../resolve-token.js';
+import { describeScopes, listTokens, shortId, type TokenNode } from '../tokens-api.js';
+
+const MARKERS: Partial<Record<TokenNode['status'], string>> = {
+  EXPIRED: '[EXPIRED]',
+  INACTIVE: '[INACTIVE]',
+  REVOKED: '[REVOKED]',
+};
+
+export function registerTokenListCommand(token: Command): void {
+  token
+    .command('list')
+    .alias('ls')
+    .description('List your tokens, newest first, with status, scopes, last use and expiry')
+    .option('--json', 'print the tokens as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
+      const bearer = ctx.requireToken();
+      const tokens = await listTokens(ctx, bearer);
+      if (options.json) return printJson(tokens);
+      if (tokens.length === 0) {
+        print('No API tokens yet. Create one with `keyward token create <name>`.');
+        return;
+      }
+      const current = bearer.slice(0, DISPLAY_PREFIX_LENGTH);
+      print(paintOut('bold', `API tokens (${tokens.length})`));
+      for (const node of tokens) {
+        print();
+        for (const line of describeToken(node, node.displayPrefix === current)) print(line);
+      }
+    });
+}
+
+/** Three lines per token, in the shape of `wit token list`. */
+export function describeToken(node: TokenNode, isCurrent: boolean, now: number = Date.now()): string[] {
+  const marker = MARKERS[node.status];
+  const title = [
+    paintOut('cyan', `${node.displayPrefix}...`),
+    marker ? paintOut(node.status === 'INACTIVE' ? 'yellow' : 'red', marker) : '',
+    paintOut('bold', node.name),
+    isCurrent ? paintOut('dim', '(this token)') : '',
+  ]
+    .filter(Boolean)
+    .join('  ');
+  const lastUsed = node.lastUsedAt ? relativeTime(node.lastUsedAt, now) : 'never';
+  let ending: string;
+  if (node.status === 'REVOKED' && node.revokedAt) ending = `Revoked: ${formatExpiry(node.revokedAt, now)}`;
+  else if (node.status === 'EXPIRED') ending = `Expired: ${formatExpiry(node.expiresAt, now)}`;
+  else ending = `Expires: ${formatExpiry(node.expiresAt, now)}`;
+  return [
+    title,
+    `  ID: ${shortId(node.id)}  Scopes: ${describeScopes(node)}`,
+    `  Last used: ${lastUsed}  •  ${ending}`,
+  ];
+}

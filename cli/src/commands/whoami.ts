@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { createContext, type GlobalOptions } from '../context.js';
+import { formatExpiry, keyValues, paintOut, print, printJson } from '../output.js';
+import { parseWhoami } from '../whoami-response.js';
+
+export function registerWhoamiCommand(program: Command): void {
+  program
+    .command('whoami')
+    .description('Show the account, plan and token behind the saved credentials')
+    .option('--json', 'print the server response as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
+      const token = ctx.requireToken();
+      const source = ctx.token()?.source === 'env' ? 'KEYWARD_TOKEN' : ctx.credentialsFile;
+      const whoami = parseWhoami(await ctx.api.getJson('/api/cli/whoami', token));
+      if (options.json) return printJson(whoami);
+      const { account, token: info, entitlements } = whoami;
+      const lines = keyValues([
+        ['Account', `${account.name} <${account.email}>`],
+        ['Plan', `${account.plan} (Pro components: ${entitlements?.proComponents ? 'yes' : 'no'})`],
+        ['Token', info.name],
+        ['Prefix', `${info.displayPrefix}...`],
+        [
+          'Permissions',
+          info.permissions.length > 0 ? info.permissions.join(', ') : paintOut('yellow', 'none'),
+        ],
+        ['Expires', formatExpiry(info.expiresAt ?? null)],
+        ['Server', ctx.apiUrl],
+        ['Credentials', source],
+      ]);
+      for (const line of lines) print(line);
+    });
+}

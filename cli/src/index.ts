@@ -1,0 +1,68 @@
+/**
+ * `keyward`: log in with an API token, install components and blocks, manage tokens.
+ * Exit codes: 0 ok, 1 failure (the server's message, network errors, refusals), 2 usage error.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerAddCommand } from './commands/add.js';
+import { registerLoginCommands } from './commands/login.js';
+import { registerTokenCommands } from './commands/token.js';
+import { registerWhoamiCommand } from './commands/whoami.js';
+import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+import { paintErr, printError } from './output.js';
+import { cliVersion } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('keyward')
+    .description('Keyward command-line client: API-token login, component installs and token management.')
+    .version(cliVersion(), '-v, --version')
+    .option(
+      '--api-url <url>',
+      'the Keyward server (default: KEYWARD_API_URL, else the server saved at login, else http://localhost:4000)',
+    )
+    // Settings below are inherited by every subcommand added after them.
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ outputError: (message, write) => write(paintErr('red', message)) })
+    .addHelpText(
+      'after',
+      '\nEnvironment:\n' +
+        '  KEYWARD_API_URL           server URL (overridden by --api-url)\n' +
+        '  KEYWARD_TOKEN             token to use instead of the saved one\n' +
+        '  KEYWARD_CREDENTIALS_FILE  where login saves the token\n' +
+        '                            (default $XDG_CONFIG_HOME/keyward/credentials.json, else ~/.config/...)\n' +
+        '  NO_COLOR                  disable colours\n' +
+        '\nExit codes: 0 success, 1 failure (server or network error), 2 usage error.',
+    );
+  registerLoginCommands(program);
+  registerWhoamiCommand(program);
+  registerAddCommand(program);
+  registerTokenCommands(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function run(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    // Commander has already printed its own message (usage errors) or the help/version text.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (error instanceof CliError) {
+      printError(`${paintErr('red', 'error:')} ${error.message}`);
+      if (error.hint) printError(error.hint);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    printError(`${paintErr('red', 'error:')} unexpected failure: ${message}`);
+    if (process.env.KEYWARD_DEBUG && error instanceof Error && error.stack) printError(error.stack);
+    return EXIT_FAILURE;
+  }
+}
+
+// `keyward token list | head` closes stdout early; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+process.exitCode = await run(process.argv);

@@ -1,0 +1,94 @@
+/**
+ * Terminal output: colours only on a TTY and never with NO_COLOR (https://no-color.org),
+ * relative times ("2 hours ago"), dates and aligned key/value blocks.
+ */
+type Stream = { isTTY?: boolean };
+
+const CODES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const;
+
+export type Style = keyof typeof CODES;
+export type Paint = (style: Style, text: string) => string;
+
+/** True when `stream` is a terminal, NO_COLOR is unset or empty, and TERM is not `dumb`. */
+export function colorEnabled(stream: Stream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return stream.isTTY === true;
+}
+
+export function painter(enabled: boolean): Paint {
+  return (style, text) => {
+    if (!enabled) return text;
+    const [open, close] = CODES[style];
+    return `\u001b[${open}m${text}\u001b[${close}m`;
+  };
+}
+
+export const paintOut: Paint = painter(colorEnabled(process.stdout));
+export const paintErr: Paint = painter(colorEnabled(process.stderr));
+
+export function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function printError(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export function warn(line: string): void {
+  printError(`${paintErr('yellow', 'warning:')} ${line}`);
+}
+
+export function printJson(value: unknown): void {
+  print(JSON.stringify(value, null, 2));
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'always' });
+
+/** "2 hours ago", "in 30 days", "just now": the largest unit that fits, rounded to whole units. */
+export function relativeTime(iso: string, now: number = Date.now()): string {
+  const seconds = (Date.parse(iso) - now) / 1000;
+  const magnitude = Math.abs(seconds);
+  if (magnitude < 60) return 'just now';
+  for (const [unit, size] of UNITS) {
+    if (magnitude >= size) {
+      const count = Math.round(magnitude / size);
+      return relativeFormat.format(seconds < 0 ? -count : count, unit);
+    }
+  }
+  return 'just now';
+}
+
+/** `2027-04-15` in local time. */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** "never", or "2027-04-15 (in 1 year)" / "2024-03-01 (2 months ago)". */
+export function formatExpiry(expiresAt: string | null, now: number = Date.now()): string {
+  if (expiresAt === null) return 'never';
+  return `${formatDate(expiresAt)} (${relativeTime(expiresAt, now)})`;
+}
+
+/** Aligned `Label:  value` lines. */
+export function keyValues(rows: [string, string][], paint: Paint = paintOut): string[] {
+  const width = Math.max(...rows.map(([label]) => label.length + 1));
+  return rows.map(([label, value]) => `${paint('dim', `${label}:`.padEnd(width))}  ${value}`);
+}
