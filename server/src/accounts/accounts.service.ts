@@ -136,7 +136,7 @@ export class AccountsService {
     await em.transactional((tx) => this.mailLink(tx, account, 'password_reset', origin));
   }
 
-  /** Sets a new password from a single-use link and ends every session of the account. */
+  /** Sets a new password from a single-use link and ends every session and programmatic login of the account. */
   async resetPassword(em: EntityManager, token: string, password: string): Promise<Account> {
     validatePassword(password);
     const passwordHash = await hashPassword(password);
@@ -147,6 +147,11 @@ export class AccountsService {
       // Whoever could read the mailbox proved control of the address.
       found.emailVerified = true;
       await this.deps.sessions.destroyAllForAccount(tx, found.id);
+      // Programmatic logins end too: whoever knew the old password may hold a refresh token.
+      await tx.execute(
+        'update refresh_token set revoked_at = now() where account_id = ? and revoked_at is null',
+        [found.id],
+      );
       return found;
     });
     await this.deps.onAccountChanged?.(account.id);

@@ -40,23 +40,29 @@ export class Router<H> {
   }
 
   match(method: string, path: string): { handler: H; params: Record<string, string> } {
-    let pathMatched = false;
+    const allowed = new Set<string>();
     for (const route of this.routes) {
       const found = route.pattern.exec(path);
       if (!found) continue;
-      pathMatched = true;
-      if (route.method !== method) continue;
+      if (route.method !== method) {
+        allowed.add(route.method);
+        continue;
+      }
       const params: Record<string, string> = {};
       route.names.forEach((name, index) => {
         params[name] = safeDecode(found[index + 1] ?? '');
       });
       return { handler: route.handler, params };
     }
-    if (pathMatched)
+    if (allowed.size > 0) {
       throw new KeywardError(
         'method_not_allowed',
         `${method} is not allowed on ${redactTokenSecrets(path)}.`,
+        {
+          headers: { Allow: [...allowed].join(', ') },
+        },
       );
+    }
     throw new KeywardError('not_found', `No route ${method} ${redactTokenSecrets(path)}.`);
   }
 }
