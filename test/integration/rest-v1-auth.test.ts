@@ -501,3 +501,23 @@ describe('POST /api/v1/auth/refresh-token', () => {
     );
   });
 });
+
+describe('password reset and programmatic logins', () => {
+  it('resetPassword: ends every programmatic login of the account (refresh and access tokens) as well as web sessions', async () => {
+    const account = await server.seedAccount();
+    const pair = await login(account);
+    expect(await accepted(pair.accessToken)).toEqual(ACCEPTED);
+    await server.gql('mutation($e: String!) { requestPasswordReset(email: $e) }', { e: account.email });
+    const mail = await server.lastMail(account.email, 'password_reset');
+    const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail!.body)![1]!;
+    const reset = await server.gql(
+      'mutation($t: String!) { resetPassword(token: $t, password: "a brand new password") }',
+      {
+        t: token,
+      },
+    );
+    expect(reset.body.data).toEqual({ resetPassword: true });
+    await expectRestError(await refresh(pair.refreshToken), 401, 'invalid_token');
+    expect(await accepted(pair.accessToken)).toEqual({ status: 401, error: 'token_revoked' });
+  });
+});
