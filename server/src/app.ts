@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestContext, lazyEm, type RequestContext } from './context.js';
 import { isKeywardError, KeywardError } from './errors.js';
+import { createGraphQLFastPath } from './graphql/fast-path.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
 import { authenticateRequest } from './http/authenticate.js';
 import { clientIp, requestIdFor, usesHttps } from './http/request-info.js';
@@ -22,6 +23,8 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 export function createApp(services: Services): { handle: RequestHandler } {
   const { logger, config } = services;
   const yoga = createGraphQLHandler({ logger, production: config.isProduction });
+  // API clients' ordinary POSTs skip Yoga's Fetch-API layer (same envelop pipeline); see fast-path.ts.
+  const graphqlFastPath = createGraphQLFastPath(yoga, logger);
   const webApp = createStaticHandler();
   const rest = createRestDispatcher(services, [
     whoamiRoute,
@@ -53,6 +56,8 @@ export function createApp(services: Services): { handle: RequestHandler } {
       sendJson(res, error.status, body, headers);
       return;
     }
+    if (ctx.principal.kind === 'token' && graphqlFastPath?.accepts(req))
+      return graphqlFastPath.handle(req, res, ctx);
     // requestListener merges extra server-context arguments at runtime; its type only declares two.
     const listen = yoga.requestListener as (
       req: IncomingMessage,
@@ -103,8 +108,7 @@ export function createApp(services: Services): { handle: RequestHandler } {
       const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
       const seconds = (performance.now() - started) / 1000;
       const route = routeLabel(path);
-      services.metrics.requests.inc({ route, method: req.method ?? 'GET', status: String(res.statusCode) });
-      services.metrics.latency.observe({ route }, seconds);
+      services.metrics.http.record(route, req.method ?? 'GET', res.statusCode, seconds);
       if (logger.isLevelEnabled('info')) {
         const ms = Math.round(seconds * 1000);
         logger.info(

@@ -9,6 +9,12 @@ export interface Config {
   /** null → start embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | null;
   redisUrl: string | null;
+  /**
+   * Namespace in Redis (KEYWARD_REDIS_PREFIX, default `keyward`): rate-limit keys are `<prefix>:rl:…`
+   * and the invalidation channel `<prefix>_invalidation`, so several deployments (or test runs) can
+   * share one Redis. Every instance of one deployment must use the same value.
+   */
+  redisPrefix: string;
   /** Origin used in mail links and the same-origin CSRF check; null → derived from each request's Host. */
   publicUrl: string | null;
   smtpUrl: string | null;
@@ -95,6 +101,12 @@ export function loadConfig(
   const publicUrl = url(env, 'KEYWARD_PUBLIC_URL', ['http:', 'https:']);
   const dataDir = path.resolve(cwd, env.KEYWARD_DATA_DIR ?? '.keyward');
   const maxTokenRate = integer(env, 'KEYWARD_MAX_TOKEN_RATE', 10_000, 1, 1_000_000);
+  const redisPrefix = env.KEYWARD_REDIS_PREFIX?.trim() || 'keyward';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(redisPrefix)) {
+    throw new ConfigError(
+      `KEYWARD_REDIS_PREFIX must be 1–64 letters, digits or . _ : -, got "${env.KEYWARD_REDIS_PREFIX}".`,
+    );
+  }
   return {
     nodeEnv,
     isProduction: nodeEnv === 'production',
@@ -102,6 +114,7 @@ export function loadConfig(
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix,
     publicUrl: publicUrl ? new URL(publicUrl).origin : null,
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: env.KEYWARD_MAIL_FROM ?? 'Keyward <no-reply@keyward.local>',

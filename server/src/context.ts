@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditActor, RequestMeta } from './audit/audit.service.js';
-import { clientIp, passesCsrfCheck, requestOrigin, usesHttps } from './http/request-info.js';
+import { clientIp, passesCsrfCheck, requestOrigin } from './http/request-info.js';
 import type { Principal } from './principal.js';
 import type { PolicyName } from './rate-limits/policies.js';
 import { assertAllowed, rateLimitHeaders } from './rate-limits/rate-limiter.js';
@@ -29,6 +29,32 @@ export interface RequestContext {
   limit(policy: PolicyName, key: string, options?: { limit?: number; source?: string }): Promise<void>;
 }
 
+// Shared by every context and reading `this`, so a request creates no closures for them. Yoga
+// copies the context's own properties into its server context, and these travel along.
+function meta(this: RequestContext): RequestMeta {
+  return { ip: this.ip, userAgent: this.userAgent };
+}
+
+function actor(this: RequestContext): AuditActor {
+  const { principal } = this;
+  return principal.kind === 'token'
+    ? { type: 'token', id: principal.token.id }
+    : { type: 'account', id: principal.kind === 'anonymous' ? null : principal.account.id };
+}
+
+async function limit(
+  this: RequestContext,
+  policy: PolicyName,
+  key: string,
+  options?: { limit?: number; source?: string },
+): Promise<void> {
+  const { services, responseHeaders } = this;
+  const decision = await services.rateLimits.consume(policy, key, options);
+  if (!decision.allowed) services.metrics.rateLimitRejections.inc({ policy });
+  for (const [name, value] of Object.entries(rateLimitHeaders(decision))) responseHeaders.push([name, value]);
+  assertAllowed(decision);
+}
+
 /** Builds the per-request context around an already authenticated principal. */
 export function createRequestContext(
   services: Services,
@@ -38,32 +64,22 @@ export function createRequestContext(
   em: () => EntityManager,
 ): RequestContext {
   const origin = requestOrigin(req, services.config);
-  const ip = clientIp(req, services.config);
-  const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null;
-  const responseHeaders: [string, string][] = [];
+  const userAgent = req.headers['user-agent'];
   return {
     requestId,
-    ip,
-    userAgent,
+    ip: clientIp(req, services.config),
+    userAgent: typeof userAgent === 'string' ? userAgent : null,
     origin,
     csrfOk: passesCsrfCheck(req, origin),
-    secureCookies: usesHttps(req, services.config),
+    // What usesHttps() computes, without deriving the origin a second time.
+    secureCookies: origin.startsWith('https:'),
     principal,
     services,
-    responseHeaders,
+    responseHeaders: [],
     em,
-    meta: () => ({ ip, userAgent }),
-    actor: () =>
-      principal.kind === 'token'
-        ? { type: 'token', id: principal.token.id }
-        : { type: 'account', id: principal.kind === 'anonymous' ? null : principal.account.id },
-    limit: async (policy, key, options) => {
-      const decision = await services.rateLimits.consume(policy, key, options);
-      if (!decision.allowed) services.metrics.rateLimitRejections.inc({ policy });
-      for (const [name, value] of Object.entries(rateLimitHeaders(decision)))
-        responseHeaders.push([name, value]);
-      assertAllowed(decision);
-    },
+    meta,
+    actor,
+    limit,
   };
 }
 

@@ -1,46 +1,129 @@
 import type pg from 'pg';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { TokenCache } from './tokens/token-cache.js';
 import type { UsageRecorder } from './tokens/usage-recorder.js';
+
+const routeRules: readonly [RegExp, string][] = [
+  [/^\/api\/cli\/whoami\/?$/, '/api/cli/whoami'],
+  [/^\/api\/cli\/blocks\/[^/]+\/?$/, '/api/cli/blocks/:slug'],
+  [/^\/api\/cli\/[^/]+\/?$/, '/api/cli/:slug'],
+  [/^\/api\/registry\/?$/, '/api/registry'],
+  [/^\/api\/registry\/[^/]+\/source\/?$/, '/api/registry/:slug/source'],
+  [/^\/api\/registry\/[^/]+\/?$/, '/api/registry/:slug'],
+  [/^\/api\/tokens\/revoke-leaked\/?$/, '/api/tokens/revoke-leaked'],
+  [/^\/api\/tokens\/?$/, '/api/tokens'],
+  [/^\/api\/tokens\/[^/]+\/?$/, '/api/tokens/:id'],
+  [/^\/api\/v1\/auth\/(login|refresh-token)\/?$/, '/api/v1/auth/$1'],
+  [/^\/api\/v1\/api-tokens\/?$/, '/api/v1/api-tokens'],
+  [/^\/api\/v1\/api-tokens\/[^/]+\/?$/, '/api/v1/api-tokens/:id'],
+];
 
 /** A bounded route label: parameters are folded so ids and slugs never become label values. */
 export function routeLabel(path: string): string {
   if (path === '/graphql' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  // The hot API path, without a regex.
+  if (path === '/api/cli/whoami') return path;
   if (!path.startsWith('/api/')) return 'web';
-  const rules: [RegExp, string][] = [
-    [/^\/api\/cli\/whoami\/?$/, '/api/cli/whoami'],
-    [/^\/api\/cli\/blocks\/[^/]+\/?$/, '/api/cli/blocks/:slug'],
-    [/^\/api\/cli\/[^/]+\/?$/, '/api/cli/:slug'],
-    [/^\/api\/registry\/?$/, '/api/registry'],
-    [/^\/api\/registry\/[^/]+\/source\/?$/, '/api/registry/:slug/source'],
-    [/^\/api\/registry\/[^/]+\/?$/, '/api/registry/:slug'],
-    [/^\/api\/tokens\/revoke-leaked\/?$/, '/api/tokens/revoke-leaked'],
-    [/^\/api\/tokens\/?$/, '/api/tokens'],
-    [/^\/api\/tokens\/[^/]+\/?$/, '/api/tokens/:id'],
-    [/^\/api\/v1\/auth\/(login|refresh-token)\/?$/, '/api/v1/auth/$1'],
-    [/^\/api\/v1\/api-tokens\/?$/, '/api/v1/api-tokens'],
-    [/^\/api\/v1\/api-tokens\/[^/]+\/?$/, '/api/v1/api-tokens/:id'],
-  ];
-  for (const [pattern, label] of rules) if (pattern.test(path)) return path.replace(pattern, label);
+  for (const [pattern, label] of routeRules) if (pattern.test(path)) return path.replace(pattern, label);
   return '/api/other';
+}
+
+interface MetricValue {
+  value: number;
+  labels: Record<string, string | number>;
+  sharedLabels?: Record<string, string>;
+  metricName?: string;
+}
+
+/** What a prom-client Registry needs of a metric to render and reset it. */
+interface RenderedMetric {
+  name: string;
+  help: string;
+  type: 'counter' | 'histogram';
+  aggregator: 'sum';
+  get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: MetricValue[] }>;
+  reset(): void;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/**
+ * keyward_http_requests_total and keyward_http_request_duration_seconds, recorded on every
+ * request. prom-client's Counter and Histogram hash their label objects on each call, a few µs per
+ * request on the hot path; here a request costs one Map lookup per metric, and the same
+ * exposition lines (names, labels, cumulative buckets, _sum and _count) are built at scrape time.
+ */
+export class HttpMetrics {
+  private readonly counts = new Map<string, { labels: Record<string, string>; value: number }>();
+  private readonly latencies = new Map<string, { buckets: number[]; sum: number; count: number }>();
+
+  constructor(registry: Registry) {
+    const register = (metric: RenderedMetric) =>
+      registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+    const counts = this.counts;
+    const latencies = this.latencies;
+    const requests: RenderedMetric = {
+      name: 'keyward_http_requests_total',
+      help: 'HTTP requests by route, method and status.',
+      type: 'counter',
+      aggregator: 'sum',
+      get: async () => ({
+        ...requests,
+        values: [...counts.values()].map(({ labels, value }) => ({ labels: { ...labels }, value })),
+      }),
+      reset: () => counts.clear(),
+    };
+    const latency: RenderedMetric = {
+      name: 'keyward_http_request_duration_seconds',
+      help: 'HTTP request latency by route.',
+      type: 'histogram',
+      aggregator: 'sum',
+      get: async () => {
+        const values: MetricValue[] = [];
+        const name = latency.name;
+        for (const [route, { buckets, sum, count }] of latencies) {
+          const sharedLabels = { route };
+          let cumulative = 0;
+          LATENCY_BUCKETS.forEach((le, i) => {
+            cumulative += buckets[i] ?? 0;
+            values.push({ labels: { le }, sharedLabels, value: cumulative, metricName: `${name}_bucket` });
+          });
+          values.push({ labels: { le: '+Inf' }, sharedLabels, value: count, metricName: `${name}_bucket` });
+          values.push({ labels: {}, sharedLabels, value: sum, metricName: `${name}_sum` });
+          values.push({ labels: {}, sharedLabels, value: count, metricName: `${name}_count` });
+        }
+        return { ...latency, values };
+      },
+      reset: () => latencies.clear(),
+    };
+    register(requests);
+    register(latency);
+  }
+
+  /** One finished request: `route` must be a bounded label (routeLabel). */
+  record(route: string, method: string, status: number, seconds: number): void {
+    const key = `${route} ${method} ${status}`;
+    const counted = this.counts.get(key);
+    if (counted) counted.value++;
+    else this.counts.set(key, { labels: { route, method, status: String(status) }, value: 1 });
+    let latency = this.latencies.get(route);
+    if (!latency) {
+      latency = { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 };
+      this.latencies.set(route, latency);
+    }
+    let bucket = 0;
+    while (bucket < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[bucket]!) bucket++;
+    if (bucket < LATENCY_BUCKETS.length) latency.buckets[bucket]!++;
+    latency.sum += seconds;
+    latency.count++;
+  }
 }
 
 /** Prometheus metrics of one instance (prom-client), served at /metrics. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'keyward_http_requests_total',
-    help: 'HTTP requests by route, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly latency = new Histogram({
-    name: 'keyward_http_request_duration_seconds',
-    help: 'HTTP request latency by route.',
-    labelNames: ['route'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
+  /** Requests by route, method and status, and latency by route (see HttpMetrics). */
+  readonly http = new HttpMetrics(this.registry);
   readonly authOutcomes = new Counter({
     name: 'keyward_token_auth_outcomes_total',
     help: 'API-token verifications by outcome code and whether the cache answered.',

@@ -64,7 +64,7 @@ export function createServices(deps: {
   pool.on('error', (error) => logger.warn({ err: error.message }, 'hot-path pool error'));
   const tokenCache = new TokenCache();
   const bus: InvalidationBus = redis
-    ? new RedisInvalidationBus({ redis, logger })
+    ? new RedisInvalidationBus({ redis, logger, channel: `${config.redisPrefix}_invalidation` })
     : new PostgresInvalidationBus({ databaseUrl: deps.databaseUrl, logger });
   const invalidation = new TokenInvalidation({ cache: tokenCache, bus, logger });
   const usage = new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs });
@@ -91,6 +91,7 @@ export function createServices(deps: {
     rateLimits: new RateLimits({
       policies,
       ...(redis ? { redis } : {}),
+      keyPrefix: `${config.redisPrefix}:rl`,
       onStoreError: (error, policy) => logger.warn({ err: String(error), policy }, 'rate-limit store failed'),
     }),
     mail: new MailDispatcher({ em: orm.em, transport: deps.mailTransport, from: config.mailFrom, logger }),

@@ -121,6 +121,29 @@ describe('plumbing (test mode)', () => {
       expect(errorMessages(response.body)).toMatch(/depth/i);
     }
   });
+
+  it('validation errors (unknown field, limits) carry extensions.code GRAPHQL_VALIDATION_FAILED', async () => {
+    for (const query of ['{ viewer { nope } }', SIXTEEN_ALIASES, TOO_DEEP_TYPE]) {
+      const response = await server.gql(query);
+      expect(response.body.errors?.length).toBeGreaterThan(0);
+      for (const error of response.body.errors ?? []) {
+        expect(error.extensions?.code, error.message).toBe('GRAPHQL_VALIDATION_FAILED');
+      }
+    }
+  });
+
+  it('cost limit: a full page of tokens with every field fits; an absurd query is refused with a code', async () => {
+    const page = `{ tokens(first: 100) { edges { cursor node { id name description displayPrefix preset permissions
+      effectivePermissions status active expiresAt revokedAt createdAt lastUsedAt lastUsedIp createdBy
+      creator { type id name } rateLimitPerMinute } } pageInfo { hasNextPage endCursor } } }`;
+    const fits = await server.gql(page);
+    expect(fits.body.errors?.[0]?.extensions?.code).not.toBe('GRAPHQL_VALIDATION_FAILED');
+    const absurd = `{ ${Array.from({ length: 15 }, (_, i) => `a${i}: tokens(first: 100) { edges { node { creator { name } usage { date count } } } }`).join(' ')} }`;
+    const refused = await server.gql(absurd);
+    expect(refused.body.data ?? null).toBeNull();
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(errorMessages(refused.body)).toMatch(/cost/i);
+  });
 });
 
 describe('development mode', () => {

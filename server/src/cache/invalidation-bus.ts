@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
@@ -14,7 +15,10 @@ export interface InvalidationBus {
    * (the cache must then be cleared, since messages may have been missed).
    */
   start(onMessage: InvalidationHandler, onState: (connected: boolean) => void): Promise<void>;
-  /** Tells the other instances. With PostgreSQL, triggers already notify on commit. */
+  /**
+   * Tells the other instances, after the change has committed. With PostgreSQL the triggers have
+   * already notified; publish() then only waits until the notification is on its way everywhere.
+   */
   publish(message: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -22,21 +26,31 @@ export interface InvalidationBus {
 /**
  * LISTEN/NOTIFY on a dedicated session connection (works with the embedded database; not through
  * PgBouncer in transaction mode). Database triggers notify on every relevant change, including
- * changes made by hand in SQL, so publish() has nothing to do.
+ * changes made by hand in SQL, so publish() sends nothing of its own: it notifies a `sync:<nonce>`
+ * marker and waits (at most syncTimeoutMs) for its own listener to receive it. PostgreSQL delivers
+ * notifications in commit order, so by then the trigger's notification has reached every
+ * listening session, and a request sent to another instance after the change answers is judged
+ * on fresh data.
  */
 export class PostgresInvalidationBus implements InvalidationBus {
   private client: pg.Client | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private readonly syncWaiters = new Map<string, () => void>();
 
-  constructor(private readonly deps: { databaseUrl: string; logger: Logger; retryMs?: number }) {}
+  constructor(
+    private readonly deps: { databaseUrl: string; logger: Logger; retryMs?: number; syncTimeoutMs?: number },
+  ) {}
 
   async start(onMessage: InvalidationHandler, onState: (connected: boolean) => void): Promise<void> {
     const connect = async (): Promise<void> => {
       const client = new pg.Client({ connectionString: this.deps.databaseUrl });
       client.on('notification', (notification) => {
-        if (notification.channel === INVALIDATION_CHANNEL && notification.payload)
-          onMessage(notification.payload);
+        const { channel, payload } = notification;
+        if (channel !== INVALIDATION_CHANNEL || !payload) return;
+        const waiter = this.syncWaiters.get(payload);
+        if (waiter) waiter();
+        else onMessage(payload);
       });
       const lost = (error?: Error) => {
         if (this.client !== client) return;
@@ -77,7 +91,24 @@ export class PostgresInvalidationBus implements InvalidationBus {
     this.retryTimer.unref();
   }
 
-  async publish(): Promise<void> {}
+  async publish(): Promise<void> {
+    const client = this.client;
+    // Without a listener the cache is bypassed anyway: nothing to wait for.
+    if (!client) return;
+    const marker = `sync:${randomUUID()}`;
+    let timer: NodeJS.Timeout | undefined;
+    const seen = new Promise<void>((resolve) => {
+      this.syncWaiters.set(marker, resolve);
+      timer = setTimeout(resolve, this.deps.syncTimeoutMs ?? 250);
+    });
+    try {
+      await client.query('select pg_notify($1, $2)', [INVALIDATION_CHANNEL, marker]);
+      await seen;
+    } finally {
+      clearTimeout(timer);
+      this.syncWaiters.delete(marker);
+    }
+  }
 
   async stop(): Promise<void> {
     this.stopped = true;
@@ -91,15 +122,18 @@ export class PostgresInvalidationBus implements InvalidationBus {
 /** Redis pub/sub (for deployments behind PgBouncer, where LISTEN is unavailable). */
 export class RedisInvalidationBus implements InvalidationBus {
   private subscriber: Redis | null = null;
+  private readonly channel: string;
 
-  constructor(private readonly deps: { redis: Redis; logger: Logger }) {}
+  constructor(private readonly deps: { redis: Redis; logger: Logger; channel?: string }) {
+    this.channel = deps.channel ?? INVALIDATION_CHANNEL;
+  }
 
   async start(onMessage: InvalidationHandler, onState: (connected: boolean) => void): Promise<void> {
     // A subscriber connection may queue commands while reconnecting; it re-subscribes by itself.
     const subscriber = this.deps.redis.duplicate({ enableOfflineQueue: true, lazyConnect: true });
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === INVALIDATION_CHANNEL) onMessage(message);
+      if (channel === this.channel) onMessage(message);
     });
     subscriber.on('error', (error: Error) =>
       this.deps.logger.warn({ err: error.message }, 'redis subscriber error'),
@@ -108,7 +142,7 @@ export class RedisInvalidationBus implements InvalidationBus {
     subscriber.on('ready', () => onState(true));
     try {
       await subscriber.connect();
-      await subscriber.subscribe(INVALIDATION_CHANNEL);
+      await subscriber.subscribe(this.channel);
     } catch (error) {
       this.deps.logger.warn(
         { err: (error as Error).message },
@@ -119,7 +153,7 @@ export class RedisInvalidationBus implements InvalidationBus {
   }
 
   async publish(message: string): Promise<void> {
-    await this.deps.redis.publish(INVALIDATION_CHANNEL, message);
+    await this.deps.redis.publish(this.channel, message);
   }
 
   async stop(): Promise<void> {

@@ -36,6 +36,41 @@ function useResponseHeaders(): Plugin<RequestContext> {
   };
 }
 
+/**
+ * GraphQL's own request errors (syntax, unknown fields, wrong argument types, graphql-armor's
+ * depth, alias, token and cost limits) carry no code; give them one so every error has
+ * `extensions.code`. Errors from resolvers already have theirs.
+ */
+/** The error with `extensions.code` GRAPHQL_VALIDATION_FAILED when it has no code yet. */
+export function withRequestErrorCode(error: GraphQLError): GraphQLError {
+  return error.extensions?.code
+    ? error
+    : new GraphQLError(error.message, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        path: error.path,
+        originalError: error.originalError,
+        extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
+}
+
+/** Every error of a result with a code (see withRequestErrorCode). */
+export function withRequestErrorCodes<R extends { errors?: readonly GraphQLError[] }>(result: R): R {
+  if (!result.errors?.length || result.errors.every((error) => error.extensions?.code)) return result;
+  return { ...result, errors: result.errors.map(withRequestErrorCode) };
+}
+
+function useRequestErrorCode(): Plugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
+      const coded = withRequestErrorCodes(result as { errors?: readonly GraphQLError[] });
+      if (coded !== result) setResult(coded as typeof result);
+    },
+  };
+}
+
 function useNoIntrospection(): Plugin {
   return {
     onValidate({ addValidationRule }) {
@@ -89,10 +124,12 @@ export function createGraphQLHandler(options: { logger: Logger; production: bool
         maxDepth: { n: 8 },
         maxAliases: { n: 15 },
         maxTokens: { n: 1000 },
-        costLimit: { maxCost: 5000 },
+        // A full page of tokens with every field costs about 6,000: leave room for real clients.
+        costLimit: { maxCost: 20_000 },
         blockFieldSuggestion: { enabled: production },
       }),
       ...(production ? [useNoIntrospection()] : []),
+      useRequestErrorCode(),
       useCsrfCheck(),
       useResponseHeaders(),
     ],

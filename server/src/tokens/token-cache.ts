@@ -66,7 +66,10 @@ export class TokenCache {
     this.hashesByToken.set(entry.token.id, hash);
     const accountId = entry.token.accountId;
     let hashes = this.hashesByAccount.get(accountId);
-    if (!hashes) this.hashesByAccount.set(accountId, (hashes = new Set()));
+    if (!hashes) {
+      hashes = new Set();
+      this.hashesByAccount.set(accountId, hashes);
+    }
     hashes.add(hash);
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;

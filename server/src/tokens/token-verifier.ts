@@ -8,6 +8,7 @@ import type { CachedToken, TokenCache } from './token-cache.js';
 import { hashTokenSecret, isWellFormedTokenSecret } from './token-secret.js';
 
 interface TokenRow {
+  secret_hash: string;
   id: string;
   account_id: string | null;
   name: string;
@@ -28,14 +29,23 @@ interface TokenRow {
   a_created_at: Date;
 }
 
-// Expiry is judged by the database clock, in the same statement that finds the token.
+// Expiry is judged by the database clock, in the same statement that finds the tokens.
+// One statement looks up every hash missed in the same event-loop turn (see lookup()).
 const VERIFY_SQL = `
-  select t.id, t.account_id, t.name, t.display_prefix, t.preset, t.permissions, t.expires_at, t.active,
+  select t.secret_hash, t.id, t.account_id, t.name, t.display_prefix, t.preset, t.permissions, t.expires_at, t.active,
          t.revoked_at is not null as revoked, coalesce(t.expires_at <= now(), false) as expired,
          t.rate_limit_per_minute,
          a.id as a_id, a.email as a_email, a.name as a_name, a.email_verified as a_email_verified, a.plan as a_plan, a.role as a_role, a.created_at as a_created_at
   from api_token t left join account a on a.id = t.account_id
-  where t.secret_hash = $1`;
+  where t.secret_hash = any($1::text[])`;
+
+/** Hashes per lookup statement at most; a larger turn's misses are split. */
+const MAX_BATCH = 500;
+
+interface Waiter {
+  resolve: (row: TokenRow | undefined) => void;
+  reject: (error: unknown) => void;
+}
 
 export interface TokenVerification {
   token: VerifiedToken;
@@ -70,6 +80,9 @@ export interface TokenVerifierDeps {
  * The secret is only hashed; nothing keeps it.
  */
 export class TokenVerifier {
+  /** Hashes missed in this event-loop turn, waiting for one lookup statement. */
+  private batch: Map<string, Waiter[]> | null = null;
+
   constructor(private readonly deps: TokenVerifierDeps) {}
 
   async verify(secret: string): Promise<TokenVerification> {
@@ -86,12 +99,7 @@ export class TokenVerifier {
       );
     if (cache.isKnownUnknown(hash)) return this.fail('invalid_token', true);
     const generation = cache.generation;
-    const { rows } = await this.deps.pool.query<TokenRow>({
-      name: 'keyward_verify_token',
-      text: VERIFY_SQL,
-      values: [hash],
-    });
-    const row = rows[0];
+    const row = await this.lookup(hash);
     if (!row) {
       cache.setUnknown(hash, generation);
       return this.fail('invalid_token', false);
@@ -100,6 +108,58 @@ export class TokenVerifier {
     cache.set(hash, entry, generation);
     // A miss is judged by the database clock.
     return this.decide(entry, row.expired, false);
+  }
+
+  /**
+   * The row for `hash`, found together with every other hash missed in the same event-loop turn:
+   * under a flood of unknown or cold tokens, one prepared statement (an index lookup of up to
+   * MAX_BATCH hashes) replaces one round trip per request. Alone, a miss waits only for the end of
+   * the current turn (setImmediate). Concurrent misses of one hash share its lookup.
+   */
+  private lookup(hash: string): Promise<TokenRow | undefined> {
+    let batch = this.batch;
+    if (!batch) {
+      const started = new Map<string, Waiter[]>();
+      this.batch = batch = started;
+      setImmediate(() => {
+        if (this.batch === started) this.batch = null;
+        this.send(started);
+      });
+    }
+    const pending = batch;
+    return new Promise((resolve, reject) => {
+      const waiters = pending.get(hash);
+      if (waiters) waiters.push({ resolve, reject });
+      else pending.set(hash, [{ resolve, reject }]);
+      // A full batch goes now; the next miss starts another.
+      if (pending.size >= MAX_BATCH && this.batch === pending) {
+        this.batch = null;
+        this.send(pending);
+      }
+    });
+  }
+
+  private send(batch: Map<string, Waiter[]>): void {
+    // setImmediate may still fire for a batch already sent because it was full.
+    if (batch.size === 0) return;
+    const entries = [...batch];
+    batch.clear();
+    this.deps.pool
+      .query<TokenRow>({
+        name: 'keyward_verify_tokens',
+        text: VERIFY_SQL,
+        values: [entries.map(([hash]) => hash)],
+      })
+      .then(
+        ({ rows }) => {
+          const byHash = new Map(rows.map((row) => [row.secret_hash, row]));
+          for (const [hash, waiters] of entries)
+            for (const waiter of waiters) waiter.resolve(byHash.get(hash));
+        },
+        (error: unknown) => {
+          for (const [, waiters] of entries) for (const waiter of waiters) waiter.reject(error);
+        },
+      );
   }
 
   private decide(entry: CachedToken, expired: boolean, cached: boolean): TokenVerification {

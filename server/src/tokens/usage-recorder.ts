@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 
 interface PendingUse {
-  lastUsedAt: Date;
+  /** Epoch milliseconds (a Date is only built at flush time). */
+  lastUsedAt: number;
   lastUsedIp: string | null;
   /** Requests per UTC day (YYYY-MM-DD). */
   days: Map<string, number>;
@@ -16,6 +17,10 @@ export class UsageRecorder {
   private pending = new Map<string, PendingUse>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** The current UTC day (YYYY-MM-DD) and its bounds, so record() formats a date once a day, not per call. */
+  private day = '';
+  private dayStart = 0;
+  private dayEnd = 0;
 
   constructor(private readonly deps: { em: EntityManager; logger: Logger; intervalMs: number }) {}
 
@@ -29,8 +34,14 @@ export class UsageRecorder {
     return this.pending.size;
   }
 
-  record(tokenId: string, ip: string | null, at = new Date()): void {
-    const day = at.toISOString().slice(0, 10);
+  /** Called on every token-authenticated request: memory only, no allocation beyond the first use per token and day. */
+  record(tokenId: string, ip: string | null, at = Date.now()): void {
+    if (at >= this.dayEnd || at < this.dayStart) {
+      this.dayStart = at - (at % 86_400_000);
+      this.dayEnd = this.dayStart + 86_400_000;
+      this.day = new Date(this.dayStart).toISOString().slice(0, 10);
+    }
+    const day = this.day;
     const entry = this.pending.get(tokenId);
     if (entry) {
       entry.lastUsedAt = at;
@@ -60,7 +71,7 @@ export class UsageRecorder {
     const uses: { id: string; at: string; ip: string | null }[] = [];
     const counts: { token_id: string; day: string; count: number }[] = [];
     for (const [id, use] of batch) {
-      uses.push({ id, at: use.lastUsedAt.toISOString(), ip: use.lastUsedIp });
+      uses.push({ id, at: new Date(use.lastUsedAt).toISOString(), ip: use.lastUsedIp });
       for (const [day, count] of use.days) counts.push({ token_id: id, day, count });
     }
     try {

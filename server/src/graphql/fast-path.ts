@@ -1,0 +1,221 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
+import { isAsyncIterable, processRegularResult } from 'graphql-yoga';
+import type { RequestContext } from '../context.js';
+import type { Logger } from '../logger.js';
+import { type GraphQLHandler, withRequestErrorCodes } from './yoga.js';
+
+/** Bodies the direct path reads itself; larger ones go to Yoga (its own limit is 25 MB). */
+const MAX_DIRECT_BODY_BYTES = 64 * 1024;
+const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
+const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions']);
+
+interface GraphQLParams {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  extensions?: Record<string, unknown> | null;
+}
+
+/** What the direct path needs of Yoga beyond its public type. */
+interface YogaInternals {
+  onParamsHooks?: unknown[];
+  onExecutionResultHooks?: unknown[];
+  onResultProcessHooks?: unknown[];
+  maskedErrorsOpts?: {
+    maskError: (error: unknown, message: string, isDev?: boolean) => Error;
+    errorMessage: string;
+    isDev?: boolean;
+  } | null;
+}
+
+export interface GraphQLFastPath {
+  /** True when the request's headers qualify for the direct path (decided before the body is read). */
+  accepts(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void>;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The params of an ordinary single operation, or null for anything Yoga should judge (and word the error for). */
+function simpleParams(body: string): GraphQLParams | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(parsed)) return null;
+  for (const key in parsed) if (!PARAM_NAMES.has(key)) return null;
+  const { query, variables, operationName, extensions } = parsed;
+  if (typeof query !== 'string') return null;
+  if (variables != null && !isPlainObject(variables)) return null;
+  if (operationName != null && typeof operationName !== 'string') return null;
+  if (extensions != null && !isPlainObject(extensions)) return null;
+  return parsed as unknown as GraphQLParams;
+}
+
+/** The whole body as text, or null when the client went away first. */
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    req.once('error', (error) => (ended ? undefined : reject(error)));
+    req.once('close', () => {
+      if (!ended) resolve(null);
+    });
+  });
+}
+
+/** Writes a Fetch API Response (from Yoga) to the node response, plus headers collected on the context. */
+async function sendFetchResponse(
+  res: ServerResponse,
+  response: Response,
+  extra: readonly [string, string][],
+): Promise<void> {
+  const headers = new Map<string, string | string[]>();
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers.set(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  for (const [name, value] of extra) {
+    // As useResponseHeaders does on Yoga's path: Set-Cookie accumulates, anything else is set once.
+    if (name.toLowerCase() === 'set-cookie') cookies.push(value);
+    else headers.set(name.toLowerCase(), value);
+  }
+  if (cookies.length > 0) headers.set('set-cookie', cookies);
+  const body = Buffer.from(await response.arrayBuffer());
+  headers.set('content-length', String(body.length));
+  res.writeHead(response.status, Object.fromEntries(headers));
+  res.end(body);
+}
+
+/**
+ * A direct node:http path for the everyday API call: a bearer-token POST of `application/json`
+ * (no Origin, so not a browser; Accept absent, `*\/*` or `application/json`). It runs Yoga's own
+ * envelop pipeline (`yoga.getEnveloped`: the schema, graphql-armor's limits, the parse and
+ * validation caches, error masking, the CSRF check) and skips only the Fetch-API adaptation of the
+ * request and response, which is most of Yoga's per-request cost. Whatever it does not handle
+ * itself goes to Yoga with the body it read: invalid JSON or params, parse or validation errors,
+ * subscriptions, missing operations; results with errors are rendered by Yoga's
+ * `processRegularResult`, so statuses and error bodies stay Yoga's.
+ *
+ * Returns null (Yoga serves everything) if Yoga ever grows hooks this path does not reproduce.
+ */
+export function createGraphQLFastPath(yoga: GraphQLHandler, logger: Logger): GraphQLFastPath | null {
+  const internals = yoga as unknown as YogaInternals;
+  // Yoga's built-ins: one onParams hook (the params check, mirrored by simpleParams), one
+  // onResultProcess hook (media-type negotiation, fixed here to application/json), no
+  // onExecutionResult hook; plus our own onResultProcess hook (useRequestErrorCode, mirrored
+  // by withRequestErrorCodes below). Anything else would be silently skipped, so refuse instead.
+  if (
+    internals.onParamsHooks?.length !== 1 ||
+    internals.onExecutionResultHooks?.length !== 0 ||
+    internals.onResultProcessHooks?.length !== 2 ||
+    internals.maskedErrorsOpts === undefined
+  ) {
+    logger.warn('GraphQL direct path disabled: Yoga has hooks it does not reproduce');
+    return null;
+  }
+  const masking = internals.maskedErrorsOpts;
+
+  /** Hands the request (body already read) to Yoga, which then answers it exactly as it would have. */
+  async function viaYoga(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, body: string) {
+    const headers: [string, string][] = [];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+      headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const response = await yoga.fetch(
+      `http://localhost${req.url ?? '/graphql'}`,
+      { method: 'POST', headers, body },
+      ctx,
+    );
+    // Yoga's onResponse hooks have already added the context's headers.
+    await sendFetchResponse(res, response, []);
+  }
+
+  function thrownToResult(error: unknown): ExecutionResult {
+    // As Yoga's handleParams: an error thrown by execute (not a resolver error) is masked.
+    const masked = masking ? masking.maskError(error, masking.errorMessage, masking.isDev) : error;
+    const graphQLError =
+      masked instanceof GraphQLError
+        ? masked
+        : new GraphQLError(masked instanceof Error ? masked.message : 'Unexpected error.', {
+            originalError: masked instanceof Error ? masked : undefined,
+          });
+    return { errors: [graphQLError] };
+  }
+
+  return {
+    accepts(req) {
+      if (req.method !== 'POST') return false;
+      const { headers } = req;
+      if (headers.origin !== undefined || headers['content-encoding'] !== undefined) return false;
+      const length = Number(headers['content-length']);
+      if (!(length > 0 && length <= MAX_DIRECT_BODY_BYTES)) return false;
+      const type = headers['content-type'];
+      if (type === undefined || !(type === 'application/json' || JSON_CONTENT_TYPE.test(type))) return false;
+      const accept = headers.accept;
+      return accept === undefined || accept === '*/*' || accept === 'application/json';
+    },
+
+    async handle(req, res, ctx) {
+      const body = await readBody(req);
+      if (body === null) return;
+      const params = simpleParams(body);
+      if (!params) return viaYoga(req, res, ctx, body);
+      const enveloped = yoga.getEnveloped(ctx as Parameters<GraphQLHandler['getEnveloped']>[0]);
+      let document: DocumentNode;
+      try {
+        document = enveloped.parse(params.query);
+        // graphql-armor's limits may throw from validation rather than report: Yoga words both.
+        if (enveloped.validate(enveloped.schema, document).length > 0) return viaYoga(req, res, ctx, body);
+      } catch {
+        return viaYoga(req, res, ctx, body);
+      }
+      const operation = getOperationAST(document, params.operationName ?? undefined);
+      if (!operation || operation.operation === 'subscription') return viaYoga(req, res, ctx, body);
+
+      let result: ExecutionResult;
+      try {
+        const contextValue = await enveloped.contextFactory();
+        result = (await enveloped.execute({
+          schema: enveloped.schema,
+          document,
+          contextValue,
+          variableValues: params.variables,
+          operationName: params.operationName,
+        })) as ExecutionResult;
+      } catch (error) {
+        result = thrownToResult(error);
+      }
+      if (isAsyncIterable(result) || result.errors || result.extensions) {
+        return sendFetchResponse(
+          res,
+          await processRegularResult(withRequestErrorCodes(result), yoga.fetchAPI, 'application/json'),
+          ctx.responseHeaders,
+        );
+      }
+      // No errors: what processRegularResult would answer, without building a Response.
+      const payload = JSON.stringify(result);
+      const headers: Record<string, string | string[]> = {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(payload)),
+      };
+      for (const [name, value] of ctx.responseHeaders) {
+        const key = name.toLowerCase();
+        const previous = headers[key];
+        if (key === 'set-cookie' && previous !== undefined)
+          headers[key] = [...(Array.isArray(previous) ? previous : [previous]), value];
+        else headers[key] = value;
+      }
+      res.writeHead(200, headers);
+      res.end(payload);
+    },
+  };
+}
