@@ -9,11 +9,12 @@ import {
   presentedToken,
 } from '../http/authenticate.js';
 import { readJsonBody } from '../http/body.js';
-import { clientIp } from '../http/request-info.js';
+import { clientIp, usesHttps } from '../http/request-info.js';
 import { sendJson } from '../http/respond.js';
 import { Router } from '../http/router.js';
 import { anonymous, type Principal } from '../principal.js';
 import type { Services } from '../services.js';
+import { clearSessionCookie } from '../sessions/session-cookie.js';
 import type { RestHandler, RestRoute } from './rest.js';
 
 async function resolvePrincipal(
@@ -36,7 +37,13 @@ async function resolvePrincipal(
     case 'cookie': {
       const cookie = presentedSessionCookie(req);
       if (!cookie) throw new KeywardError('unauthenticated', 'Log in first: this route needs a web session.');
-      return authenticateSession(services, em(), cookie);
+      return authenticateSession(services, em(), cookie).catch((error: unknown) => {
+        // A dead session's cookie is cleared, as on /graphql, so the browser stops sending it.
+        if (!isKeywardError(error) || error.code !== 'unauthenticated') throw error;
+        throw new KeywardError('unauthenticated', error.message, {
+          headers: { 'Set-Cookie': clearSessionCookie(usesHttps(req, services.config)) },
+        });
+      });
     }
     case 'optional-cookie': {
       const cookie = presentedSessionCookie(req);
