@@ -22,7 +22,3 @@ export type Principal =
   | { kind: 'token'; account: Account; token: VerifiedToken; permissions: ReadonlySet<string> };
 
 export const anonymous: Principal = { kind: 'anonymous' };
-
-export function principalAccount(principal: Principal): Account | null {
-  return principal.kind === 'anonymous' ? null : principal.account;
-}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from '../ids.js';
 import { type AuditActorType, AuditEvent } from './audit.entity.js';
 
 export interface AuditActor {
@@ -41,8 +42,6 @@ export function recordAudit(
   return row;
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Audit events newest first: the account's own (events about it or its tokens), or everyone's
  * for an admin. Filtering by another account's token yields nothing, like an unknown id.
@@ -63,12 +62,12 @@ export async function listAuditEvents(
     params.push(options.account.id);
   }
   if (options.tokenId !== null) {
-    if (!UUID_PATTERN.test(options.tokenId)) return { events: [], hasNextPage: false };
+    if (!isUuid(options.tokenId)) return { events: [], hasNextPage: false };
     conditions.push('target_id = ?');
     params.push(options.tokenId);
   }
   if (options.after !== null) {
-    if (!UUID_PATTERN.test(options.after)) return { events: [], hasNextPage: false };
+    if (!isUuid(options.after)) return { events: [], hasNextPage: false };
     // Another account's event is no cursor (it would reveal when that event happened): like an unknown id.
     const own = options.account.role === 'admin' ? '' : ' and account_id = ?';
     conditions.push(`(created_at, id) < (select created_at, id from audit_event where id = ?${own})`);

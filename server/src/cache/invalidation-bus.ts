@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 
 export const INVALIDATION_CHANNEL = 'keyward_invalidation';
 
-/** A message is `token:<id>`, `account:<id>` or `unknown:<sha256>`: ids and hashes, never secrets. */
+/** A message is `token:<id>` or `account:<id>`: ids, never secrets. */
 export type InvalidationHandler = (message: string) => void;
 
 export interface InvalidationBus {

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywardError } from '../errors.js';
 import { redactTokenSecrets } from '../tokens/token-secret.js';
 
@@ -75,5 +74,3 @@ function safeDecode(segment: string): string {
     return segment;
   }
 }
-
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;

@@ -2,7 +2,7 @@ import { hasProLicence } from '../accounts/licence.js';
 import type { RequestContext } from '../context.js';
 import { KeywardError } from '../errors.js';
 import type { RegistryItemMeta, RegistryItemType, RegistryService } from '../registry/registry.service.js';
-import type { RestResult, RestRoute } from './rest.js';
+import { type RestResult, type RestRoute, requireTokenPermission } from './rest.js';
 
 const notFound = (type: RegistryItemType) =>
   type === 'block' ? new KeywardError('block_not_found') : new KeywardError('component_not_found');
@@ -55,10 +55,7 @@ async function cliSource(
 ): Promise<RestResult> {
   const { principal } = ctx;
   if (principal.kind === 'anonymous') throw new KeywardError('missing_token');
-  const permission = type === 'block' ? 'blocks:read' : 'components:read';
-  if (!principal.permissions.has(permission)) {
-    throw new KeywardError('insufficient_scope', `The token lacks the permission ${permission}.`);
-  }
+  requireTokenPermission(ctx, type === 'block' ? 'blocks:read' : 'components:read');
   const item = await registry.find(type, slug);
   if (!item) throw notFound(type);
   if (item.tier === 'pro' && !hasProLicence(principal.account)) {

@@ -97,12 +97,6 @@ export class TokenCache {
     for (const hash of this.hashesByAccount.get(accountId) ?? []) this.drop(hash);
   }
 
-  /** A hash that now exists (a token was just created) must not stay in the unknown list. */
-  forgetUnknown(hash: string): void {
-    this.generation++;
-    this.unknown.delete(hash);
-  }
-
   clear(): void {
     this.generation++;
     this.stats.evictions += this.entries.size;

@@ -1,7 +1,7 @@
 import type { Account } from '../accounts/accounts.entity.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import { effectivePermissions, presetPermissions } from '../permissions/presets.js';
-import { tokenStatus } from './token-rules.js';
+import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
 
 /** The REST form of a token (the same fields as GraphQL's Token, minus usage). Never the secret. */
@@ -26,7 +26,7 @@ export function tokenJson(
     createdAt: token.createdAt.toISOString(),
     lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
     lastUsedIp: token.lastUsedIp,
-    createdBy: token.createdByToken ?? token.account,
-    rateLimitPerMinute: token.rateLimitPerMinute ?? defaultRate,
+    createdBy: tokenCreatedBy(token),
+    rateLimitPerMinute: tokenRateLimit(token, defaultRate),
   };
 }

@@ -18,6 +18,16 @@ export function tokenStatus(
   return token.active ? 'ACTIVE' : 'INACTIVE';
 }
 
+/** Who created a token: the token that created it, else the owning account. */
+export function tokenCreatedBy(token: { createdByToken: string | null; account: string | null }): string {
+  return token.createdByToken ?? token.account ?? '';
+}
+
+/** A token's per-minute limit: its own, else the deployment's default (KEYWARD_LIMIT_TOKEN_DEFAULT). */
+export function tokenRateLimit(token: { rateLimitPerMinute: number | null }, defaultRate: number): number {
+  return token.rateLimitPerMinute ?? defaultRate;
+}
+
 export const MAX_EXPIRY_DAYS = 3650;
 const DAY_MS = 86_400_000;
 

@@ -3,7 +3,7 @@ import { validationError } from '../errors.js';
 import { builder } from '../graphql/builder.js';
 import { connectionOf, pageSize } from '../graphql/pagination.js';
 import { effectivePermissions, PERMISSION_PRESETS, presetPermissions } from '../permissions/presets.js';
-import { tokenStatus } from './token-rules.js';
+import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
 
 const PermissionPresetEnum = builder.enumType('PermissionPreset', {
@@ -50,7 +50,7 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
     lastUsedIp: t.exposeString('lastUsedIp', { nullable: true }),
     createdBy: t.string({
       description: 'Id of the creator: the owning account, or the token that created this one.',
-      resolve: (token) => token.createdByToken ?? token.account ?? '',
+      resolve: (token) => tokenCreatedBy(token),
     }),
     creator: t.field({
       type: AuditActorRef,
@@ -60,7 +60,7 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
           : { type: 'account', id: token.account },
     }),
     rateLimitPerMinute: t.int({
-      resolve: (token, _args, ctx) => token.rateLimitPerMinute ?? ctx.services.defaultTokenRate,
+      resolve: (token, _args, ctx) => tokenRateLimit(token, ctx.services.defaultTokenRate),
     }),
     usage: t.field({
       type: [TokenUsageDayRef],

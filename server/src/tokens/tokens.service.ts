@@ -4,6 +4,7 @@ import type { Account } from '../accounts/accounts.entity.js';
 import { type RequestMeta, recordAudit } from '../audit/audit.service.js';
 import type { RequestContext } from '../context.js';
 import { KeywardError } from '../errors.js';
+import { isUuid } from '../ids.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import {
   assertAttenuated,
@@ -23,8 +24,6 @@ import { ApiToken } from './tokens.entity.js';
 
 /** What a token operation needs from its request (GraphQL and REST build the same context). */
 export type TokenCallContext = Pick<RequestContext, 'principal' | 'em' | 'meta' | 'actor' | 'limit'>;
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface TokenPage {
   tokens: ApiToken[];
@@ -106,7 +105,7 @@ export class TokensService {
   /** The caller's own token, or null: another account's id is indistinguishable from an unknown one. */
   async findOwnToken(ctx: TokenCallContext, id: string): Promise<ApiToken | null> {
     const account = ownerOf(ctx);
-    if (!UUID_PATTERN.test(id)) return null;
+    if (!isUuid(id)) return null;
     return ctx.em().findOne(ApiToken, { id, account: account.id });
   }
 
@@ -223,8 +222,7 @@ export class TokensService {
     };
     if (options.status) where += ` and ${statusFilter[options.status]}`;
     if (options.after) {
-      if (!UUID_PATTERN.test(options.after))
-        throw new KeywardError('validation_failed', 'after: not a valid cursor.');
+      if (!isUuid(options.after)) throw new KeywardError('validation_failed', 'after: not a valid cursor.');
       where +=
         ' and (created_at, id) < (select created_at, id from api_token where id = ? and account_id = ?)';
       params.push(options.after, account.id);
