@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { createApp } from './app.js';
+import { createApp, createMetricsApp } from './app.js';
 import type { Config } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { initOrm } from './db/orm.js';
@@ -14,6 +14,8 @@ export interface RunningKeyward {
   services: Services;
   server: Server;
   url: string;
+  /** The separate /metrics listener on 127.0.0.1 (KEYWARD_METRICS_PORT), when configured. */
+  metricsUrl: string | null;
   embedded: EmbeddedDatabase | null;
   /** Stops accepting requests, finishes pending work, closes the ORM and the embedded database. */
   stop(): Promise<void>;
@@ -66,6 +68,16 @@ export async function bootKeyward(
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const metricsServer = config.metricsPort === null ? null : createServer(createMetricsApp(services).handle);
+  if (metricsServer) {
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(config.metricsPort ?? 0, '127.0.0.1', () => resolve());
+    });
+  }
+  const metricsUrl = metricsServer
+    ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`
+    : null;
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
@@ -75,6 +87,8 @@ export async function bootKeyward(
         // In-flight requests get a grace period, then their connections are cut.
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       await services.usage.stop();
       await services.mail.stop();
       await services.invalidation.stop();
@@ -85,5 +99,5 @@ export async function bootKeyward(
     })();
     return stopping;
   };
-  return { services, server, url: `http://localhost:${port}`, embedded, stop };
+  return { services, server, url: `http://localhost:${port}`, metricsUrl, embedded, stop };
 }

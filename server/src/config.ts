@@ -1,4 +1,5 @@
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 
 /** Typed configuration, read from the environment once and validated. */
 export interface Config {
@@ -15,8 +16,23 @@ export interface Config {
    * share one Redis. Every instance of one deployment must use the same value.
    */
   redisPrefix: string;
-  /** Origin used in mail links and the same-origin CSRF check; null → derived from each request's Host. */
+  /**
+   * The deployment's own origin, for mail links and the same-origin check (KEYWARD_PUBLIC_URL).
+   * Required in production; in development null means "a localhost Host, else http://localhost:PORT".
+   */
   publicUrl: string | null;
+  /** Origins allowed to call the API cross-origin with a bearer token (KEYWARD_CORS_ORIGINS); never with cookies. */
+  corsOrigins: ReadonlySet<string>;
+  /** Largest request body accepted on any route, in bytes (KEYWARD_BODY_LIMIT, default 64 KiB). */
+  bodyLimitBytes: number;
+  /** How long a request body may take to arrive (KEYWARD_BODY_TIMEOUT_MS, default 10 s). */
+  bodyTimeoutMs: number;
+  /** A separate /metrics listener on 127.0.0.1 (KEYWARD_METRICS_PORT); null → none. */
+  metricsPort: number | null;
+  /** Bearer token that opens /metrics on the public listener (KEYWARD_METRICS_TOKEN); null → not served there. */
+  metricsToken: string | null;
+  /** The direct GraphQL path for API clients' plain POSTs (KEYWARD_GRAPHQL_FAST_PATH, default on). */
+  graphqlFastPath: boolean;
   smtpUrl: string | null;
   mailFrom: string;
   tokenPrefix: string;
@@ -26,8 +42,11 @@ export interface Config {
   /** The component registry (registry.json + sources); KEYWARD_REGISTRY_DIR, default <dataDir>/registry. */
   registryDir: string;
   logLevel: string;
-  /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
-  trustProxy: boolean;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (KEYWARD_TRUST_PROXY): false, a hop count,
+   * or addresses/CIDRs/proxy-addr names (loopback, linklocal, uniquelocal).
+   */
+  trustProxy: false | number | readonly string[];
   sessionIdleHours: number;
   /** How often buffered lastUsedAt and usage counts are written (KEYWARD_USAGE_FLUSH_MS). */
   usageFlushMs: number;
@@ -74,12 +93,63 @@ function url(env: Record<string, string | undefined>, name: string, protocols: s
   return raw.trim();
 }
 
+function metricsToken(env: Record<string, string | undefined>): string | null {
+  const raw = env.KEYWARD_METRICS_TOKEN?.trim();
+  if (!raw) return null;
+  if (raw.length < 16) throw new ConfigError('KEYWARD_METRICS_TOKEN must be at least 16 characters.');
+  return raw;
+}
+
 function boolean(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}".`);
+}
+
+/**
+ * KEYWARD_TRUST_PROXY with Express's `trust proxy` semantics, except that `true` means one hop
+ * (the usual single reverse proxy): trusting every hop would let a client pick its own address.
+ */
+function trustProxy(env: Record<string, string | undefined>): false | number | readonly string[] {
+  const raw = env.KEYWARD_TRUST_PROXY?.trim();
+  if (raw === undefined || raw === '' || ['false', '0', 'no', 'off'].includes(raw.toLowerCase()))
+    return false;
+  if (['true', 'yes', 'on'].includes(raw.toLowerCase())) return 1;
+  if (/^\d+$/.test(raw)) return Math.min(Number(raw), 32);
+  const list = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  try {
+    proxyAddr.compile(list);
+  } catch (error) {
+    throw new ConfigError(
+      `KEYWARD_TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses or CIDR ranges: ${(error as Error).message}`,
+    );
+  }
+  return list;
+}
+
+function origins(env: Record<string, string | undefined>, name: string): ReadonlySet<string> {
+  const raw = env[name]?.trim();
+  if (!raw) return new Set();
+  return new Set(
+    raw.split(',').map((entry) => {
+      const value = entry.trim();
+      let parsed: URL;
+      try {
+        parsed = new URL(value);
+      } catch {
+        throw new ConfigError(`${name}: "${value}" is not an origin such as https://app.example.com.`);
+      }
+      if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== value.replace(/\/$/, '')) {
+        throw new ConfigError(`${name}: "${value}" is not an origin such as https://app.example.com.`);
+      }
+      return parsed.origin;
+    }),
+  );
 }
 
 /** Reads and validates the environment; throws ConfigError with a readable message on a bad value. */
@@ -99,6 +169,11 @@ export function loadConfig(
     );
   }
   const publicUrl = url(env, 'KEYWARD_PUBLIC_URL', ['http:', 'https:']);
+  if (nodeEnv === 'production' && !publicUrl) {
+    throw new ConfigError(
+      'KEYWARD_PUBLIC_URL is required in production: set it to the URL people reach Keyward at, e.g. https://keys.example.com (mailed links and the same-origin check use it, never the Host header).',
+    );
+  }
   const dataDir = path.resolve(cwd, env.KEYWARD_DATA_DIR ?? '.keyward');
   const maxTokenRate = integer(env, 'KEYWARD_MAX_TOKEN_RATE', 10_000, 1, 1_000_000);
   const redisPrefix = env.KEYWARD_REDIS_PREFIX?.trim() || 'keyward';
@@ -116,6 +191,12 @@ export function loadConfig(
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix,
     publicUrl: publicUrl ? new URL(publicUrl).origin : null,
+    corsOrigins: origins(env, 'KEYWARD_CORS_ORIGINS'),
+    bodyLimitBytes: integer(env, 'KEYWARD_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
+    bodyTimeoutMs: integer(env, 'KEYWARD_BODY_TIMEOUT_MS', 10_000, 100, 300_000),
+    metricsPort: env.KEYWARD_METRICS_PORT ? integer(env, 'KEYWARD_METRICS_PORT', 0, 0, 65_535) : null,
+    metricsToken: metricsToken(env),
+    graphqlFastPath: boolean(env, 'KEYWARD_GRAPHQL_FAST_PATH', true),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: env.KEYWARD_MAIL_FROM ?? 'Keyward <no-reply@keyward.local>',
     tokenPrefix,
@@ -126,7 +207,7 @@ export function loadConfig(
       ? path.resolve(cwd, env.KEYWARD_REGISTRY_DIR)
       : path.join(dataDir, 'registry'),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
-    trustProxy: boolean(env, 'KEYWARD_TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
     usageFlushMs: integer(env, 'KEYWARD_USAGE_FLUSH_MS', 2000, 10, 600_000),
     sessionIdleHours: integer(env, 'KEYWARD_SESSION_IDLE_HOURS', 24 * 7, 1, 24 * 365),
     sessionAbsoluteDays: integer(env, 'KEYWARD_SESSION_ABSOLUTE_DAYS', 30, 1, 365),

@@ -33,6 +33,7 @@ export const errorCatalogue = {
   validation_failed: { status: 400, message: 'The request is not valid.' },
   unsupported_media_type: { status: 415, message: 'Send the request body as application/json.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  request_timeout: { status: 408, message: 'The request body did not arrive in time.' },
   rate_limit_exceeded: { status: 429, message: 'Too many requests: slow down and retry later.' },
   component_source_unreadable: { status: 500, message: 'The component source could not be read.' },
   block_source_unreadable: { status: 500, message: 'The block source could not be read.' },

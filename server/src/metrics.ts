@@ -3,31 +3,6 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { TokenCache } from './tokens/token-cache.js';
 import type { UsageRecorder } from './tokens/usage-recorder.js';
 
-const routeRules: readonly [RegExp, string][] = [
-  [/^\/api\/cli\/whoami\/?$/, '/api/cli/whoami'],
-  [/^\/api\/cli\/blocks\/[^/]+\/?$/, '/api/cli/blocks/:slug'],
-  [/^\/api\/cli\/[^/]+\/?$/, '/api/cli/:slug'],
-  [/^\/api\/registry\/?$/, '/api/registry'],
-  [/^\/api\/registry\/[^/]+\/source\/?$/, '/api/registry/:slug/source'],
-  [/^\/api\/registry\/[^/]+\/?$/, '/api/registry/:slug'],
-  [/^\/api\/tokens\/revoke-leaked\/?$/, '/api/tokens/revoke-leaked'],
-  [/^\/api\/tokens\/?$/, '/api/tokens'],
-  [/^\/api\/tokens\/[^/]+\/?$/, '/api/tokens/:id'],
-  [/^\/api\/v1\/auth\/(login|refresh-token)\/?$/, '/api/v1/auth/$1'],
-  [/^\/api\/v1\/api-tokens\/?$/, '/api/v1/api-tokens'],
-  [/^\/api\/v1\/api-tokens\/[^/]+\/?$/, '/api/v1/api-tokens/:id'],
-];
-
-/** A bounded route label: parameters are folded so ids and slugs never become label values. */
-export function routeLabel(path: string): string {
-  if (path === '/graphql' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
-  // The hot API path, without a regex.
-  if (path === '/api/cli/whoami') return path;
-  if (!path.startsWith('/api/')) return 'web';
-  for (const [pattern, label] of routeRules) if (pattern.test(path)) return path.replace(pattern, label);
-  return '/api/other';
-}
-
 interface MetricValue {
   value: number;
   labels: Record<string, string | number>;
@@ -100,7 +75,7 @@ export class HttpMetrics {
     register(latency);
   }
 
-  /** One finished request: `route` must be a bounded label (routeLabel). */
+  /** One finished request: `route` is the matched route's pattern (a bounded label), never a raw path. */
   record(route: string, method: string, status: number, seconds: number): void {
     const key = `${route} ${method} ${status}`;
     const counted = this.counts.get(key);

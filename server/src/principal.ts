@@ -19,6 +19,18 @@ export type Principal =
   | { kind: 'session'; account: Account; sessionHash: string; permissions: ReadonlySet<string> }
   /** A programmatic-login access token (JWT, /api/v1): acts as the account, like a session without a cookie. */
   | { kind: 'access'; account: Account; familyId: string; permissions: ReadonlySet<string> }
-  | { kind: 'token'; account: Account; token: VerifiedToken; permissions: ReadonlySet<string> };
+  | {
+      kind: 'token';
+      account: Account;
+      token: VerifiedToken;
+      permissions: ReadonlySet<string>;
+      /** Answers derived from this verification, kept with its cache entry (e.g. the whoami body). */
+      memo: TokenMemo;
+    };
+
+/** Per-cache-entry memo: dropped with the entry when the token or its owner changes. */
+export interface TokenMemo {
+  whoami?: string;
+}
 
 export const anonymous: Principal = { kind: 'anonymous' };

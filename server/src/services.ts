@@ -46,7 +46,7 @@ export interface Services {
   /** A small pg pool for the hot path (prepared statements, no ORM). */
   pool: pg.Pool;
   metrics: Metrics;
-  /** The component registry on disk (SPEC 7). */
+  /** The component registry on disk. */
   registry: RegistryService;
 }
 
@@ -72,6 +72,12 @@ export function createServices(deps: {
   const catalogue = deps.catalogue ?? permissionCatalogue;
   const policies = loadPolicies(config.env);
   const defaultTokenRate = Math.min(policies.token.points, config.maxTokenRate);
+  const rateLimits = new RateLimits({
+    policies,
+    ...(redis ? { redis } : {}),
+    keyPrefix: `${config.redisPrefix}:rl`,
+    onStoreError: (error, policy) => logger.warn({ err: String(error), policy }, 'rate-limit store failed'),
+  });
   const sessions = new SessionsService({
     idleHours: config.sessionIdleHours,
     absoluteDays: config.sessionAbsoluteDays,
@@ -88,17 +94,13 @@ export function createServices(deps: {
     sessions,
     accounts,
     accessTokens: new AccessTokensService({ em: orm.em, accounts, catalogue }),
-    rateLimits: new RateLimits({
-      policies,
-      ...(redis ? { redis } : {}),
-      keyPrefix: `${config.redisPrefix}:rl`,
-      onStoreError: (error, policy) => logger.warn({ err: String(error), policy }, 'rate-limit store failed'),
-    }),
+    rateLimits,
     mail: new MailDispatcher({ em: orm.em, transport: deps.mailTransport, from: config.mailFrom, logger }),
     catalogue,
     defaultTokenRate,
     tokens: new TokensService({
       catalogue,
+      rateLimits,
       prefix: config.tokenPrefix,
       maxTokensPerAccount: config.maxTokensPerAccount,
       maxTokenRate: config.maxTokenRate,

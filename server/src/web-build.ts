@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { webDistDir } from './http/static.js';
+import { webDistDir } from './edge/web-app.js';
 import type { Logger } from './logger.js';
 
 const webRoot = path.dirname(webDistDir);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { build } from 'vite';
-import { webDistDir } from '../../server/src/http/static.js';
+import { webDistDir } from '../../server/src/edge/web-app.js';
 
 /**
  * Builds the admin app into web/dist before any browser test, so the tests exercise the

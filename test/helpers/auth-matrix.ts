@@ -18,12 +18,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { Account } from '../../server/src/accounts/accounts.entity.js';
+import type { Caller } from '../../server/src/caller.js';
 import type { ErrorCode } from '../../server/src/errors.js';
 import { allPermissions } from '../../server/src/permissions/catalogue.js';
 import { ownerPermissions } from '../../server/src/permissions/presets.js';
 import type { TokenInput } from '../../server/src/tokens/token-rules.js';
 import { BASE62_ALPHABET, generateTokenSecret } from '../../server/src/tokens/token-secret.js';
-import type { TokenCallContext } from '../../server/src/tokens/tokens.service.js';
 import type { TestServer } from './harness.js';
 
 /** What a case presents: a Bearer token, or raw headers (X-Api-Key, broken Authorization values). */
@@ -90,23 +90,22 @@ export async function seedToken(
 ): Promise<SeededToken> {
   const { services } = server.keyward;
   const em = services.orm.em.fork();
-  const ctx: TokenCallContext = {
+  const caller: Caller = {
     principal: {
       kind: 'session',
       account,
       sessionHash: 'auth-matrix-seed',
       permissions: ownerPermissions(account, services.catalogue),
     },
-    em: () => em,
-    meta: () => ({ ip: null, userAgent: 'auth-matrix seed' }),
-    actor: () => ({ type: 'account', id: account.id }),
-    limit: async () => {},
+    meta: { ip: null, userAgent: 'auth-matrix seed' },
   };
-  const { token, secret } = await services.tokens.createToken(ctx, {
+  const { token, secret } = await services.tokens.createToken(em, caller, {
     name: 'matrix',
     preset: 'ALL',
     ...input,
   });
+  // Seeding is not a request: give the token-create point back.
+  await services.rateLimits.reset('token-create', account.id);
   return { id: token.id, secret };
 }
 

@@ -28,7 +28,10 @@ describe.each(['test', 'production'] as const)('GraphQL direct path (%s mode)', 
   let noAccountRead: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: mode });
+    server = await startTestServer({
+      NODE_ENV: mode,
+      ...(mode === 'production' ? { KEYWARD_PUBLIC_URL: 'https://keyward.test' } : {}),
+    });
     const { email, password } = await server.seedAccount({ plan: 'team' });
     const cookie = await server.login(email, password);
     const create = async (input: Record<string, unknown>) => {
@@ -171,8 +174,8 @@ describe('GraphQL direct path: which requests it takes', () => {
     ['Accept graphql-response+json', { ...ok, accept: 'application/graphql-response+json' }, false],
     ['Accept event-stream', { ...ok, accept: 'text/event-stream' }, false],
     ['an Origin (browser, CORS)', { ...ok, origin: 'https://example.com' }, false],
-    ['no Content-Length (chunked)', { 'content-type': 'application/json' }, false],
-    ['a body over 64 KiB', { ...ok, 'content-length': String(64 * 1024 + 1) }, false],
+    // The edge has read the body within its limit before the direct path is asked.
+    ['no Content-Length (chunked)', { 'content-type': 'application/json' }, true],
     ['gzip', { ...ok, 'content-encoding': 'gzip' }, false],
     ['another content type', { ...ok, 'content-type': 'application/graphql' }, false],
     ['another charset', { ...ok, 'content-type': 'application/json; charset=latin1' }, false],

@@ -192,7 +192,7 @@ describe('development mode', () => {
 describe('production mode', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: 'production' });
+    server = await startTestServer({ NODE_ENV: 'production', KEYWARD_PUBLIC_URL: 'https://keyward.test' });
   });
   afterAll(() => server.close());
 
@@ -235,7 +235,7 @@ describe('production mode', () => {
 describe('production mode: unexpected errors', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: 'production' });
+    server = await startTestServer({ NODE_ENV: 'production', KEYWARD_PUBLIC_URL: 'https://keyward.test' });
   });
   afterAll(() => server.close());
 

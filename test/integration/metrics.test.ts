@@ -1,14 +1,18 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
+
+const METRICS_TOKEN = 'metrics-test-token-0123456789';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ KEYWARD_METRICS_PORT: '0' });
 });
 afterAll(() => server.close());
 
+/** Scrapes the separate metrics listener (127.0.0.1, KEYWARD_METRICS_PORT). */
 async function scrape(): Promise<{ contentType: string | null; lines: string[] }> {
-  const response = await fetch(`${server.url}/metrics`);
+  expect(server.keyward.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const response = await fetch(`${server.keyward.metricsUrl}/metrics`);
   expect(response.status).toBe(200);
   return { contentType: response.headers.get('content-type'), lines: (await response.text()).split('\n') };
 }
@@ -72,4 +76,40 @@ it('/metrics: request counts by route, method and status, and a cumulative laten
   // Token verification outcomes and cache gauges are there too.
   expect(lines).toContain('keyward_token_auth_outcomes_total{code="invalid_token",cached="false"} 2');
   expect(lines.some((line) => line.startsWith('keyward_token_cache_enabled 1'))).toBe(true);
+});
+
+it('/metrics is not on the public listener by default: a JSON 404', async () => {
+  const response = await fetch(`${server.url}/metrics`);
+  expect(response.status).toBe(404);
+  expect((await response.json()).error).toBe('not_found');
+});
+
+describe('/metrics on the public listener with KEYWARD_METRICS_TOKEN', () => {
+  let guarded: TestServer;
+  beforeAll(async () => {
+    guarded = await startTestServer({ KEYWARD_METRICS_TOKEN: METRICS_TOKEN });
+  });
+  afterAll(() => guarded.close());
+
+  it('refuses a scrape without the token, or with another one, with 401', async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${METRICS_TOKEN}x` },
+      { authorization: 'Bearer nope' },
+    ];
+    for (const headers of attempts) {
+      const response = await fetch(`${guarded.url}/metrics`, { headers });
+      expect(response.status).toBe(401);
+      expect(await response.text()).not.toContain('keyward_http_requests_total');
+    }
+  });
+
+  it('serves Prometheus text with the bearer token', async () => {
+    const response = await fetch(`${guarded.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await response.text()).toContain('keyward_http_requests_total');
+  });
 });

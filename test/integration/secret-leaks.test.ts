@@ -299,12 +299,10 @@ describe('secrets sent in the wrong place stay out of the logs', () => {
   ])('%s', async (_label, request) => {
     const { account } = await server.seedAccount();
     const created = await server.keyward.services.tokens.createToken(
+      server.keyward.services.orm.em.fork(),
       {
         principal: { kind: 'session', account, sessionHash: 'leak-test', permissions: new Set() },
-        em: () => server.keyward.services.orm.em.fork(),
-        meta: () => ({ ip: null, userAgent: null }),
-        actor: () => ({ type: 'account', id: account.id }),
-        limit: async () => {},
+        meta: { ip: null, userAgent: null },
       },
       { name: 'misplaced', preset: 'ALL' },
     );

@@ -84,7 +84,7 @@ describe('loadConfig', () => {
       maxTokenRate: 500,
       dataDir: path.join(CWD, 'var/data'),
       logLevel: 'warn',
-      trustProxy: true,
+      trustProxy: 1,
       sessionIdleHours: 12,
       sessionAbsoluteDays: 7,
     });
@@ -96,17 +96,41 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['1', true],
-    ['true', true],
-    ['TRUE', true],
-    [' on ', true],
-    ['yes', true],
+    ['1', 1],
+    ['2', 2],
+    // `true` is one hop: trusting every hop would let a client choose its own address.
+    ['true', 1],
+    ['TRUE', 1],
+    [' on ', 1],
+    ['yes', 1],
     ['0', false],
     ['false', false],
     ['no', false],
     ['Off', false],
-  ])('reads KEYWARD_TRUST_PROXY=%j as %s', (raw, expected) => {
-    expect(loadConfig({ KEYWARD_TRUST_PROXY: raw }, CWD).trustProxy).toBe(expected);
+    ['10.0.0.0/8, 192.168.1.1', ['10.0.0.0/8', '192.168.1.1']],
+    ['loopback,fd00::/8', ['loopback', 'fd00::/8']],
+  ])('reads KEYWARD_TRUST_PROXY=%j as %j', (raw, expected) => {
+    expect(loadConfig({ KEYWARD_TRUST_PROXY: raw }, CWD).trustProxy).toEqual(expected);
+  });
+
+  it('refuses to start in production without KEYWARD_PUBLIC_URL, naming the variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' }, CWD)).toThrow(
+      /^KEYWARD_PUBLIC_URL is required in production/,
+    );
+    expect(
+      loadConfig({ NODE_ENV: 'production', KEYWARD_PUBLIC_URL: 'https://k.example.com' }, CWD).publicUrl,
+    ).toBe('https://k.example.com');
+  });
+
+  it('reads KEYWARD_CORS_ORIGINS as a set of origins and refuses anything that is not one', () => {
+    expect([
+      ...loadConfig({ KEYWARD_CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }, CWD)
+        .corsOrigins,
+    ]).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    expect(() => loadConfig({ KEYWARD_CORS_ORIGINS: 'https://a.example.com/path' }, CWD)).toThrow(
+      /KEYWARD_CORS_ORIGINS/,
+    );
+    expect(() => loadConfig({ KEYWARD_CORS_ORIGINS: '*' }, CWD)).toThrow(/KEYWARD_CORS_ORIGINS/);
   });
 
   it.each([
@@ -175,9 +199,9 @@ describe('loadConfig', () => {
       /^NODE_ENV must be development, production or test/,
     ],
     [
-      'a KEYWARD_TRUST_PROXY that is not a boolean',
+      'a KEYWARD_TRUST_PROXY that is neither a hop count nor addresses',
       { KEYWARD_TRUST_PROXY: 'maybe' },
-      /^KEYWARD_TRUST_PROXY must be true or false, got "maybe"/,
+      /^KEYWARD_TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses or CIDR ranges/,
     ],
     [
       'a KEYWARD_MAX_TOKENS of zero',

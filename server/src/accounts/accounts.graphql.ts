@@ -1,5 +1,5 @@
+import { startSession } from '../edge/session.js';
 import { builder } from '../graphql/builder.js';
-import { startSession } from '../sessions/start-session.js';
 import type { Account } from './accounts.entity.js';
 
 export const ViewerRef = builder.objectRef<Account>('Viewer').implement({

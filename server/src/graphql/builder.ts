@@ -2,9 +2,10 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../edge/context.js';
 import { KeywardError } from '../errors.js';
-import { graphQLError } from './errors.js';
+import { can, permissionDenied } from '../permissions/can.js';
+import { graphQLError, toGraphQLError } from './errors.js';
 
 export type GraphQLContext = RequestContext;
 
@@ -33,24 +34,20 @@ function failedScopes(failure: AuthFailure): string[] {
   }
 }
 
-/** Maps a scope-auth denial to Keyward's codes: who you are decides which one. */
+/**
+ * Maps a scope-auth denial to Keyward's codes with the same rule the edge applies to routes
+ * (permissions/can.ts): who you are decides the code, and the missing permission is named.
+ */
 export function authorizationError(context: GraphQLContext, failure: AuthFailure): GraphQLError {
   const { principal } = context;
-  if (principal.kind === 'anonymous') return graphQLError('unauthenticated');
   const missing = missingPermissions(failure);
-  if (principal.kind === 'token') {
-    if (missing.length > 0) {
-      return graphQLError('insufficient_scope', `The token lacks the permission ${missing.join(' or ')}.`);
-    }
-    if (failedScopes(failure).includes('sessionOnly')) {
-      return graphQLError(
-        'insufficient_scope',
-        'This operation needs a web session; API tokens cannot use it.',
-      );
-    }
-  }
-  if (missing.length > 0) {
-    return graphQLError('forbidden', `Your account may not use ${missing.join(' or ')}.`);
+  if (missing.length > 0) return toGraphQLError(permissionDenied(principal, missing));
+  if (principal.kind === 'anonymous') return graphQLError('unauthenticated');
+  if (principal.kind === 'token' && failedScopes(failure).includes('sessionOnly')) {
+    return graphQLError(
+      'insufficient_scope',
+      'This operation needs a web session; API tokens cannot use it.',
+    );
   }
   return graphQLError('forbidden');
 }
@@ -105,8 +102,7 @@ export const builder = new SchemaBuilder<{
       loggedIn: context.principal.kind !== 'anonymous',
       sessionOnly: context.principal.kind === 'session',
       admin: context.principal.kind !== 'anonymous' && context.principal.account.role === 'admin',
-      permission: (permission) =>
-        context.principal.kind !== 'anonymous' && context.principal.permissions.has(permission),
+      permission: (permission) => can(context.principal, permission),
     }),
     unauthorizedError: (_parent, context, _info, result) => authorizationError(context, result.failure),
   },

@@ -1,12 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import { isAsyncIterable, processRegularResult } from 'graphql-yoga';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../edge/context.js';
+import type { HeaderMap } from '../edge/route.js';
 import type { Logger } from '../logger.js';
 import { type GraphQLHandler, withRequestErrorCodes } from './yoga.js';
 
-/** Bodies the direct path reads itself; larger ones go to Yoga (its own limit is 25 MB). */
-const MAX_DIRECT_BODY_BYTES = 64 * 1024;
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions']);
 
@@ -29,10 +28,17 @@ interface YogaInternals {
   } | null;
 }
 
+/** A GraphQL answer as the edge writes it. */
+export interface GraphQLAnswer {
+  status: number;
+  headers: HeaderMap;
+  raw: string | Buffer;
+}
+
 export interface GraphQLFastPath {
-  /** True when the request's headers qualify for the direct path (decided before the body is read). */
+  /** True when the request's headers qualify for the direct path. */
   accepts(req: IncomingMessage): boolean;
-  handle(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void>;
+  handle(req: IncomingMessage, ctx: RequestContext, body: string): Promise<GraphQLAnswer>;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -56,44 +62,15 @@ function simpleParams(body: string): GraphQLParams | null {
   return parsed as unknown as GraphQLParams;
 }
 
-/** The whole body as text, or null when the client went away first. */
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => {
-      ended = true;
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    });
-    req.once('error', (error) => (ended ? undefined : reject(error)));
-    req.once('close', () => {
-      if (!ended) resolve(null);
-    });
-  });
-}
-
-/** Writes a Fetch API Response (from Yoga) to the node response, plus headers collected on the context. */
-async function sendFetchResponse(
-  res: ServerResponse,
-  response: Response,
-  extra: readonly [string, string][],
-): Promise<void> {
-  const headers = new Map<string, string | string[]>();
+/** Yoga's Fetch API Response as the edge's raw result. */
+export async function fromFetchResponse(response: Response): Promise<GraphQLAnswer> {
+  const headers: HeaderMap = {};
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers.set(name, value);
+    if (name !== 'set-cookie' && name !== 'content-length') headers[name] = value;
   });
   const cookies = response.headers.getSetCookie();
-  for (const [name, value] of extra) {
-    // As useResponseHeaders does on Yoga's path: Set-Cookie accumulates, anything else is set once.
-    if (name.toLowerCase() === 'set-cookie') cookies.push(value);
-    else headers.set(name.toLowerCase(), value);
-  }
-  if (cookies.length > 0) headers.set('set-cookie', cookies);
-  const body = Buffer.from(await response.arrayBuffer());
-  headers.set('content-length', String(body.length));
-  res.writeHead(response.status, Object.fromEntries(headers));
-  res.end(body);
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  return { status: response.status, headers, raw: Buffer.from(await response.arrayBuffer()) };
 }
 
 /**
@@ -108,6 +85,27 @@ async function sendFetchResponse(
  *
  * Returns null (Yoga serves everything) if Yoga ever grows hooks this path does not reproduce.
  */
+const JSON_HEADERS: HeaderMap = { 'content-type': 'application/json; charset=utf-8' };
+
+/** Hands a request (body already read by the edge) to Yoga, which answers it as it would any other. */
+export async function viaYogaFetch(
+  yoga: GraphQLHandler,
+  req: IncomingMessage,
+  ctx: RequestContext,
+  body: string | null,
+): Promise<GraphQLAnswer> {
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
+  const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+  const response = await yoga.fetch(
+    `http://localhost${req.url ?? '/graphql'}`,
+    { method, headers, ...(body !== null && method !== 'GET' ? { body } : {}) },
+    ctx,
+  );
+  return fromFetchResponse(response);
+}
+
 export function createGraphQLFastPath(yoga: GraphQLHandler, logger: Logger): GraphQLFastPath | null {
   const internals = yoga as unknown as YogaInternals;
   // Yoga's built-ins: one onParams hook (the params check, mirrored by simpleParams), one
@@ -125,19 +123,8 @@ export function createGraphQLFastPath(yoga: GraphQLHandler, logger: Logger): Gra
   }
   const masking = internals.maskedErrorsOpts;
 
-  /** Hands the request (body already read) to Yoga, which then answers it exactly as it would have. */
-  async function viaYoga(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, body: string) {
-    const headers: [string, string][] = [];
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
-      headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
-    const response = await yoga.fetch(
-      `http://localhost${req.url ?? '/graphql'}`,
-      { method: 'POST', headers, body },
-      ctx,
-    );
-    // Yoga's onResponse hooks have already added the context's headers.
-    await sendFetchResponse(res, response, []);
-  }
+  const viaYoga = (req: IncomingMessage, ctx: RequestContext, body: string) =>
+    viaYogaFetch(yoga, req, ctx, body);
 
   function thrownToResult(error: unknown): ExecutionResult {
     // As Yoga's handleParams: an error thrown by execute (not a resolver error) is masked.
@@ -156,30 +143,26 @@ export function createGraphQLFastPath(yoga: GraphQLHandler, logger: Logger): Gra
       if (req.method !== 'POST') return false;
       const { headers } = req;
       if (headers.origin !== undefined || headers['content-encoding'] !== undefined) return false;
-      const length = Number(headers['content-length']);
-      if (!(length > 0 && length <= MAX_DIRECT_BODY_BYTES)) return false;
       const type = headers['content-type'];
       if (type === undefined || !(type === 'application/json' || JSON_CONTENT_TYPE.test(type))) return false;
       const accept = headers.accept;
       return accept === undefined || accept === '*/*' || accept === 'application/json';
     },
 
-    async handle(req, res, ctx) {
-      const body = await readBody(req);
-      if (body === null) return;
+    async handle(req, ctx, body) {
       const params = simpleParams(body);
-      if (!params) return viaYoga(req, res, ctx, body);
+      if (!params) return viaYoga(req, ctx, body);
       const enveloped = yoga.getEnveloped(ctx as Parameters<GraphQLHandler['getEnveloped']>[0]);
       let document: DocumentNode;
       try {
         document = enveloped.parse(params.query);
         // graphql-armor's limits may throw from validation rather than report: Yoga words both.
-        if (enveloped.validate(enveloped.schema, document).length > 0) return viaYoga(req, res, ctx, body);
+        if (enveloped.validate(enveloped.schema, document).length > 0) return viaYoga(req, ctx, body);
       } catch {
-        return viaYoga(req, res, ctx, body);
+        return viaYoga(req, ctx, body);
       }
       const operation = getOperationAST(document, params.operationName ?? undefined);
-      if (!operation || operation.operation === 'subscription') return viaYoga(req, res, ctx, body);
+      if (!operation || operation.operation === 'subscription') return viaYoga(req, ctx, body);
 
       let result: ExecutionResult;
       try {
@@ -195,27 +178,12 @@ export function createGraphQLFastPath(yoga: GraphQLHandler, logger: Logger): Gra
         result = thrownToResult(error);
       }
       if (isAsyncIterable(result) || result.errors || result.extensions) {
-        return sendFetchResponse(
-          res,
+        return fromFetchResponse(
           await processRegularResult(withRequestErrorCodes(result), yoga.fetchAPI, 'application/json'),
-          ctx.responseHeaders,
         );
       }
       // No errors: what processRegularResult would answer, without building a Response.
-      const payload = JSON.stringify(result);
-      const headers: Record<string, string | string[]> = {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': String(Buffer.byteLength(payload)),
-      };
-      for (const [name, value] of ctx.responseHeaders) {
-        const key = name.toLowerCase();
-        const previous = headers[key];
-        if (key === 'set-cookie' && previous !== undefined)
-          headers[key] = [...(Array.isArray(previous) ? previous : [previous]), value];
-        else headers[key] = value;
-      }
-      res.writeHead(200, headers);
-      res.end(payload);
+      return { status: 200, headers: JSON_HEADERS, raw: JSON.stringify(result) };
     },
   };
 }

@@ -2,13 +2,13 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../edge/context.js';
 import { isKeywardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { graphQLError, toGraphQLError } from './errors.js';
 import { schema } from './schema.js';
 
-/** Cookie-authenticated mutations must prove they are not cross-site (SPEC 3). */
+/** Cookie-authenticated mutations must prove they are not cross-site (the edge computed `csrfOk`). */
 function useCsrfCheck(): Plugin<RequestContext> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
@@ -17,21 +17,6 @@ function useCsrfCheck(): Plugin<RequestContext> {
       const operation = getOperationAST(args.document, args.operationName);
       if (operation?.operation === 'mutation')
         setResultAndStopExecution({ errors: [graphQLError('csrf_failed')] });
-    },
-  };
-}
-
-/** Set-Cookie and RateLimit-* headers collected while resolving. */
-function useResponseHeaders(): Plugin<RequestContext> {
-  return {
-    onResponse({ response, serverContext }) {
-      const headers = (serverContext as Partial<RequestContext>).responseHeaders ?? [];
-      // Set-Cookie may repeat. Anything else appears once: the last rate-limit decision wins, and a
-      // 429's headers, which Yoga already copied from the error, are not added a second time.
-      for (const [name, value] of headers) {
-        if (name.toLowerCase() === 'set-cookie') response.headers.append(name, value);
-        else response.headers.set(name, value);
-      }
     },
   };
 }
@@ -108,6 +93,8 @@ export function createGraphQLHandler(options: { logger: Logger; production: bool
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Cross-origin policy is the edge's (edge/origin.ts): Yoga's default CORS would reflect any origin.
+    cors: false,
     // GraphiQL with its assets inlined (the default loads them from a CDN); off in production.
     graphiql: production ? false : { title: 'Keyward GraphiQL', shouldPersistHeaders: false },
     renderGraphiQL,
@@ -131,7 +118,6 @@ export function createGraphQLHandler(options: { logger: Logger; production: bool
       ...(production ? [useNoIntrospection()] : []),
       useRequestErrorCode(),
       useCsrfCheck(),
-      useResponseHeaders(),
     ],
   });
 }

@@ -1,8 +1,9 @@
 import { hasProLicence } from '../accounts/licence.js';
-import type { RequestContext } from '../context.js';
+import { type EdgeResult, type Route, route } from '../edge/route.js';
 import { KeywardError } from '../errors.js';
+import type { Principal } from '../principal.js';
 import type { RegistryItemMeta, RegistryItemType, RegistryService } from '../registry/registry.service.js';
-import { type RestResult, type RestRoute, requireTokenPermission } from './rest.js';
+import { registryItemResponse, registryListResponse, registrySourceResponse } from './schemas.js';
 
 const notFound = (type: RegistryItemType) =>
   type === 'block' ? new KeywardError('block_not_found') : new KeywardError('component_not_found');
@@ -29,10 +30,10 @@ function licenceMessage(item: RegistryItemMeta): string {
     : 'This component requires an active Keyward Pro component license (plan pro or team).';
 }
 
-async function sourceResult(registry: RegistryService, item: RegistryItemMeta): Promise<RestResult> {
+async function sourceResult(registry: RegistryService, item: RegistryItemMeta): Promise<EdgeResult> {
   const files = await registry.readSource(item);
   return {
-    body: {
+    json: {
       slug: item.slug,
       name: item.name,
       description: item.description,
@@ -41,21 +42,19 @@ async function sourceResult(registry: RegistryService, item: RegistryItemMeta): 
       version: item.version,
       files,
     },
-    // Licensed source: never stored by shared caches (sendJson already says no-store; be explicit).
+    // Licensed source: never stored by shared caches (every API answer says no-store; be explicit).
     headers: { 'Cache-Control': 'private, no-store' },
   };
 }
 
-/** Bearer CLI routes: the token's own permission first, then the item, then the licence. */
+/** Bearer CLI routes: the permission (declared on the route) first, then the item, then the licence. */
 async function cliSource(
   registry: RegistryService,
-  ctx: RequestContext,
+  principal: Principal,
   type: RegistryItemType,
   slug: string,
-): Promise<RestResult> {
-  const { principal } = ctx;
+): Promise<EdgeResult> {
   if (principal.kind === 'anonymous') throw new KeywardError('missing_token');
-  requireTokenPermission(ctx, type === 'block' ? 'blocks:read' : 'components:read');
   const item = await registry.find(type, slug);
   if (!item) throw notFound(type);
   if (item.tier === 'pro' && !hasProLicence(principal.account)) {
@@ -64,83 +63,111 @@ async function cliSource(
   return sourceResult(registry, item);
 }
 
+const bearer = { token: true, required: true } as const;
+const anyone = { required: false } as const;
+
 /**
- * The component registry (SPEC 7): public metadata (60/min per IP), browser source (free to anyone,
- * Pro behind a session and a licence) and the bearer CLI install routes. Metadata never carries
- * source; `/api/cli/whoami` lives in cli.ts and must come before `/api/cli/:slug` in the table.
+ * The component registry: public metadata (60/min per IP), browser source (free to anyone, Pro
+ * behind a session and a licence) and the bearer CLI install routes. Metadata never carries
+ * source. `/api/cli/whoami` (cli.ts) is a fixed path, so it always wins over `/api/cli/:slug`.
  */
-export function registryRoutes(registry: RegistryService): RestRoute[] {
-  const limitRegistry = (ctx: RequestContext) => ctx.limit('registry', ctx.ip ?? 'unknown');
+export function registryRoutes(registry: RegistryService): Route[] {
   return [
-    {
+    route({
       method: 'GET',
       path: '/api/registry',
-      handler: {
-        auth: 'none',
-        handle: async ({ ctx }) => {
-          await limitRegistry(ctx);
-          const items = await registry.list();
-          return {
-            body: {
-              components: items.filter((item) => item.type === 'component'),
-              blocks: items.filter((item) => item.type === 'block'),
-            },
-          };
-        },
+      surface: 'rest',
+      auth: anyone,
+      limit: { ip: 'registry' },
+      openapi: {
+        summary: 'Public metadata of every component and block.',
+        response: { status: 200, schema: registryListResponse },
+        tags: ['registry'],
       },
-    },
-    {
+      handle: async () => {
+        const items = await registry.list();
+        return {
+          json: {
+            components: items.filter((item) => item.type === 'component'),
+            blocks: items.filter((item) => item.type === 'block'),
+          },
+        };
+      },
+    }),
+    route({
       method: 'GET',
       path: '/api/registry/:slug',
-      handler: {
-        auth: 'none',
-        handle: async ({ ctx, params, query }) => {
-          await limitRegistry(ctx);
-          return { body: await lookup(registry, params.slug ?? '', typeFilter(query)) };
-        },
+      surface: 'rest',
+      auth: anyone,
+      limit: { ip: 'registry' },
+      openapi: {
+        summary: "One item's metadata; ?type=component|block narrows the lookup.",
+        response: { status: 200, schema: registryItemResponse },
+        errors: ['component_not_found', 'block_not_found'],
+        tags: ['registry'],
       },
-    },
-    {
+      handle: async ({ params, query }) => ({
+        json: await lookup(registry, params.slug ?? '', typeFilter(query)),
+      }),
+    }),
+    route({
       method: 'GET',
       path: '/api/registry/:slug/source',
-      handler: {
-        auth: 'optional-cookie',
-        handle: async ({ ctx, params, query }) => {
-          await limitRegistry(ctx);
-          const item = await lookup(registry, params.slug ?? '', typeFilter(query));
-          if (item.tier === 'pro') {
-            const { principal } = ctx;
-            if (principal.kind !== 'session') {
-              throw new KeywardError(
-                'unauthenticated',
-                `Log in to view the source of the Pro ${item.type} "${item.slug}".`,
-              );
-            }
-            if (!hasProLicence(principal.account)) {
-              throw new KeywardError('pro_license_required', licenceMessage(item));
-            }
-          }
-          return sourceResult(registry, item);
-        },
+      surface: 'rest',
+      auth: { cookie: true, deadSessionIsAnonymous: true, required: false },
+      limit: { ip: 'registry' },
+      openapi: {
+        summary: "An item's source for the browser: free to anyone, Pro with a session and a licence.",
+        response: { status: 200, schema: registrySourceResponse },
+        errors: ['component_not_found', 'block_not_found', 'pro_license_required'],
+        tags: ['registry'],
       },
-    },
-    {
+      handle: async ({ ctx, params, query }) => {
+        const item = await lookup(registry, params.slug ?? '', typeFilter(query));
+        if (item.tier === 'pro') {
+          const { principal } = ctx;
+          if (principal.kind !== 'session') {
+            throw new KeywardError(
+              'unauthenticated',
+              `Log in to view the source of the Pro ${item.type} "${item.slug}".`,
+            );
+          }
+          if (!hasProLicence(principal.account)) {
+            throw new KeywardError('pro_license_required', licenceMessage(item));
+          }
+        }
+        return sourceResult(registry, item);
+      },
+    }),
+    route({
       method: 'GET',
       path: '/api/cli/blocks/:slug',
-      handler: {
-        auth: 'bearer',
-        source: 'cli',
-        handle: ({ ctx, params }) => cliSource(registry, ctx, 'block', params.slug ?? ''),
+      surface: 'rest',
+      auth: bearer,
+      permission: 'blocks:read',
+      limit: { source: 'cli' },
+      openapi: {
+        summary: 'A premium block’s source, for `keyward add --type block`.',
+        response: { status: 200, schema: registrySourceResponse },
+        errors: ['block_not_found', 'pro_license_required'],
+        tags: ['cli'],
       },
-    },
-    {
+      handle: ({ ctx, params }) => cliSource(registry, ctx.principal, 'block', params.slug ?? ''),
+    }),
+    route({
       method: 'GET',
       path: '/api/cli/:slug',
-      handler: {
-        auth: 'bearer',
-        source: 'cli',
-        handle: ({ ctx, params }) => cliSource(registry, ctx, 'component', params.slug ?? ''),
+      surface: 'rest',
+      auth: bearer,
+      permission: 'components:read',
+      limit: { source: 'cli' },
+      openapi: {
+        summary: 'A component’s source, for `keyward add`.',
+        response: { status: 200, schema: registrySourceResponse },
+        errors: ['component_not_found', 'pro_license_required'],
+        tags: ['cli'],
       },
-    },
+      handle: ({ ctx, params }) => cliSource(registry, ctx.principal, 'component', params.slug ?? ''),
+    }),
   ];
 }

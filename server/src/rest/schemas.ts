@@ -9,6 +9,8 @@ const isoDate = z
   )
   .transform((value) => new Date(value));
 
+const presetEnum = z.enum(PERMISSION_PRESETS as [PermissionPreset, ...PermissionPreset[]]);
+
 /** Body of POST /api/tokens and POST /api/v1/api-tokens: CreateTokenInput as JSON. */
 export const createTokenBody = (defaultPreset: PermissionPreset) =>
   z
@@ -17,7 +19,7 @@ export const createTokenBody = (defaultPreset: PermissionPreset) =>
       description: z.string().nullish(),
       expiresInDays: z.number().int('must be a whole number.').nullish(),
       expiresAt: isoDate.nullish(),
-      preset: z.enum(PERMISSION_PRESETS as [PermissionPreset, ...PermissionPreset[]]).optional(),
+      preset: presetEnum.optional(),
       permissions: z.array(z.string()).max(200).nullish(),
       rateLimitPerMinute: z.number().int('must be a whole number.').nullish(),
     })
@@ -40,3 +42,67 @@ export const revokeLeakedBody = z
       .max(100, 'at most 100 tokens per call.'),
   })
   .strict();
+
+const isoString = z.string().describe('ISO-8601 instant');
+
+/** A token as REST answers it (token-json.ts): never the secret. */
+export const tokenResponse = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  description: z.string().nullable(),
+  displayPrefix: z.string(),
+  preset: presetEnum,
+  permissions: z.array(z.string()),
+  effectivePermissions: z.array(z.string()),
+  status: z.enum(['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED']),
+  active: z.boolean(),
+  expiresAt: isoString.nullable(),
+  revokedAt: isoString.nullable(),
+  createdAt: isoString,
+  lastUsedAt: isoString.nullable(),
+  lastUsedIp: z.string().nullable(),
+  createdBy: z.string(),
+  rateLimitPerMinute: z.number().int(),
+});
+
+/** GET /api/cli/whoami. */
+export const whoamiResponse = z.object({
+  account: z.object({ id: z.string(), email: z.string(), name: z.string(), plan: z.string() }),
+  token: z.object({
+    id: z.string(),
+    name: z.string(),
+    displayPrefix: z.string(),
+    permissions: z.array(z.string()),
+    expiresAt: isoString.nullable(),
+  }),
+  entitlements: z.object({ proComponents: z.boolean() }),
+});
+
+const registryItem = z.object({
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  type: z.enum(['component', 'block']),
+  tier: z.enum(['free', 'pro']),
+  version: z.string(),
+});
+
+export const registryItemResponse = registryItem.passthrough();
+
+export const registryListResponse = z.object({
+  components: z.array(registryItemResponse),
+  blocks: z.array(registryItemResponse),
+});
+
+export const registrySourceResponse = registryItem.extend({
+  files: z.array(z.object({ path: z.string(), content: z.string() })),
+});
+
+export const tokenPairResponse = z.object({
+  data: z.object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    expiresIn: z.number().int(),
+    user: z.object({ id: z.string(), email: z.string() }),
+  }),
+});

@@ -1,57 +1,74 @@
-import { parseBody } from '../http/body.js';
+import { z } from 'zod';
+import type { Route } from '../edge/route.js';
+import { route } from '../edge/route.js';
 import type { Services } from '../services.js';
 import { tokenJson } from '../tokens/token-json.js';
 import type { ApiToken } from '../tokens/tokens.entity.js';
-import type { RestRequest, RestRoute } from './rest.js';
-import { createTokenBody } from './schemas.js';
+import { accountOf } from './rest.js';
+import { createTokenBody, tokenResponse } from './schemas.js';
+
+const STATUSES = ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED'] as const;
 
 /** Dashboard REST (cookie session + CSRF): thin adapters over TokensService, the same rules as GraphQL. */
-export function dashboardTokenRoutes(services: Services): RestRoute[] {
-  const json = ({ ctx }: RestRequest, token: ApiToken) =>
-    ctx.principal.kind === 'anonymous'
-      ? null
-      : tokenJson(token, ctx.principal.account, services.catalogue, services.defaultTokenRate);
+export function dashboardTokenRoutes(services: Services): Route[] {
+  const json = (token: ApiToken, principal: Parameters<typeof accountOf>[0]) =>
+    tokenJson(token, accountOf(principal), services.catalogue, services.defaultTokenRate);
+  const session = { cookie: true, required: true } as const;
   return [
-    {
+    route({
       method: 'GET',
       path: '/api/tokens',
-      handler: {
-        auth: 'cookie',
-        handle: async (request) => {
-          const status = request.query.get('status')?.toUpperCase();
-          const page = await services.tokens.listTokens(request.ctx, {
-            status:
-              status === 'ACTIVE' || status === 'INACTIVE' || status === 'EXPIRED' || status === 'REVOKED'
-                ? status
-                : null,
-            first: 100,
-          });
-          return { body: { tokens: page.tokens.map((token) => json(request, token)) } };
-        },
+      surface: 'rest',
+      auth: session,
+      permission: 'tokens:read',
+      openapi: {
+        summary: "List the signed-in account's tokens (newest first, at most 100); ?status= filters.",
+        response: { status: 200, schema: z.object({ tokens: z.array(tokenResponse) }) },
+        tags: ['dashboard'],
       },
-    },
-    {
+      handle: async ({ ctx, query }) => {
+        const status = query.get('status')?.toUpperCase();
+        const page = await services.tokens.listTokens(ctx.em(), ctx.caller(), {
+          status: STATUSES.find((known) => known === status) ?? null,
+          first: 100,
+        });
+        return { json: { tokens: page.tokens.map((token) => json(token, ctx.principal)) } };
+      },
+    }),
+    route({
       method: 'POST',
       path: '/api/tokens',
-      handler: {
-        auth: 'cookie',
-        handle: async (request) => {
-          const input = parseBody(createTokenBody('ALL'), await request.body());
-          const { token, secret } = await services.tokens.createToken(request.ctx, input);
-          return { status: 201, body: { token: json(request, token), secret } };
-        },
+      surface: 'rest',
+      auth: session,
+      permission: 'tokens:create',
+      body: createTokenBody('ALL'),
+      openapi: {
+        summary: 'Create a token; the answer holds its secret, once.',
+        response: { status: 201, schema: z.object({ token: tokenResponse, secret: z.string() }) },
+        errors: ['token_limit_reached', 'email_not_verified', 'rate_limit_exceeded'],
+        tags: ['dashboard'],
       },
-    },
-    {
+      handle: async ({ ctx, body }) => {
+        const created = await services.tokens.createToken(ctx.em(), ctx.caller(), body);
+        ctx.rateLimited(created.rateLimit);
+        return { status: 201, json: { token: json(created.token, ctx.principal), secret: created.secret } };
+      },
+    }),
+    route({
       method: 'DELETE',
       path: '/api/tokens/:id',
-      handler: {
-        auth: 'cookie',
-        handle: async (request) => {
-          const token = await services.tokens.revokeToken(request.ctx, request.params.id ?? '');
-          return { body: { token: json(request, token) } };
-        },
+      surface: 'rest',
+      auth: session,
+      permission: 'tokens:revoke',
+      openapi: {
+        summary: 'Revoke one of your tokens (idempotent).',
+        response: { status: 200, schema: z.object({ token: tokenResponse }) },
+        tags: ['dashboard'],
       },
-    },
+      handle: async ({ ctx, params }) => {
+        const token = await services.tokens.revokeToken(ctx.em(), ctx.caller(), params.id ?? '');
+        return { json: { token: json(token, ctx.principal) } };
+      },
+    }),
   ];
 }

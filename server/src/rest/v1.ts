@@ -1,88 +1,121 @@
-import { parseBody } from '../http/body.js';
+import { z } from 'zod';
+import { type Route, route } from '../edge/route.js';
 import type { Services } from '../services.js';
-import { type RestRoute, requireTokenPermission } from './rest.js';
-import { createTokenBody, loginBody, refreshBody, revokeLeakedBody } from './schemas.js';
+import { createTokenBody, loginBody, refreshBody, revokeLeakedBody, tokenPairResponse } from './schemas.js';
+
+const v1Credentials = { token: true, access: true, required: true } as const;
 
 /** Watchplane-style programmatic login and API-token management (/api/v1), plus leak reports. */
-export function v1Routes(services: Services): RestRoute[] {
+export function v1Routes(services: Services): Route[] {
   return [
-    {
+    route({
       method: 'POST',
       path: '/api/v1/auth/login',
-      handler: {
-        auth: 'none',
-        handle: async ({ ctx, body }) => {
-          await ctx.limit('login', ctx.ip ?? 'unknown');
-          const { email, password } = parseBody(loginBody, await body());
-          return { body: { data: await services.accessTokens.login(ctx.em(), email, password) } };
-        },
+      surface: 'rest',
+      auth: { required: false },
+      // Every attempt counts, whatever its outcome.
+      limit: { ip: 'login' },
+      body: loginBody,
+      openapi: {
+        summary: 'Programmatic login: an access token (1 hour) and a rotating refresh token.',
+        response: { status: 200, schema: tokenPairResponse },
+        errors: ['invalid_credentials', 'rate_limit_exceeded'],
+        tags: ['v1'],
       },
-    },
-    {
+      handle: async ({ ctx, body }) => ({
+        json: { data: await services.accessTokens.login(ctx.em(), body.email, body.password) },
+      }),
+    }),
+    route({
       method: 'POST',
       path: '/api/v1/auth/refresh-token',
-      handler: {
-        auth: 'none',
-        handle: async ({ ctx, body }) => {
-          const { refreshToken } = parseBody(refreshBody, await body());
-          return { body: { data: await services.accessTokens.refresh(ctx.em(), refreshToken) } };
-        },
+      surface: 'rest',
+      auth: { required: false },
+      body: refreshBody,
+      openapi: {
+        summary: 'Trade a refresh token for a new pair; a reused refresh token ends the whole login.',
+        response: { status: 200, schema: tokenPairResponse },
+        errors: ['invalid_token', 'token_expired'],
+        tags: ['v1'],
       },
-    },
-    {
+      handle: async ({ ctx, body }) => ({
+        json: { data: await services.accessTokens.refresh(ctx.em(), body.refreshToken) },
+      }),
+    }),
+    route({
       method: 'POST',
       path: '/api/v1/api-tokens',
-      handler: {
-        auth: 'bearer-or-access',
-        source: 'v1',
-        handle: async ({ ctx, body }) => {
-          requireTokenPermission(ctx, 'tokens:create');
-          const input = parseBody(createTokenBody('ALL'), await body());
-          const { token, secret } = await services.tokens.createToken(ctx, input);
-          return {
-            status: 201,
-            body: {
-              data: {
-                id: token.id,
-                name: token.name,
-                token: secret,
-                createdAt: token.createdAt.toISOString(),
-              },
-            },
-          };
+      surface: 'rest',
+      auth: v1Credentials,
+      permission: 'tokens:create',
+      limit: { source: 'v1' },
+      body: createTokenBody('ALL'),
+      openapi: {
+        summary: 'Create an API token with an access token (or an API token holding tokens:create).',
+        response: {
+          status: 201,
+          schema: z.object({
+            data: z.object({ id: z.string(), name: z.string(), token: z.string(), createdAt: z.string() }),
+          }),
         },
+        errors: ['token_limit_reached', 'email_not_verified', 'rate_limit_exceeded'],
+        tags: ['v1'],
       },
-    },
-    {
+      handle: async ({ ctx, body }) => {
+        const { token, secret, rateLimit } = await services.tokens.createToken(ctx.em(), ctx.caller(), body);
+        ctx.rateLimited(rateLimit);
+        return {
+          status: 201,
+          json: {
+            data: { id: token.id, name: token.name, token: secret, createdAt: token.createdAt.toISOString() },
+          },
+        };
+      },
+    }),
+    route({
       method: 'DELETE',
       path: '/api/v1/api-tokens/:id',
-      handler: {
-        auth: 'bearer-or-access',
-        source: 'v1',
-        handle: async ({ ctx, params }) => {
-          requireTokenPermission(ctx, 'tokens:revoke');
-          const token = await services.tokens.revokeToken(ctx, params.id ?? '');
-          return {
-            body: {
-              data: { id: token.id, name: token.name, revokedAt: token.revokedAt?.toISOString() ?? null },
-            },
-          };
+      surface: 'rest',
+      auth: v1Credentials,
+      permission: 'tokens:revoke',
+      limit: { source: 'v1' },
+      openapi: {
+        summary: 'Revoke one of your API tokens (idempotent).',
+        response: {
+          status: 200,
+          schema: z.object({
+            data: z.object({ id: z.string(), name: z.string(), revokedAt: z.string().nullable() }),
+          }),
         },
+        tags: ['v1'],
       },
-    },
-    {
+      handle: async ({ ctx, params }) => {
+        const token = await services.tokens.revokeToken(ctx.em(), ctx.caller(), params.id ?? '');
+        return {
+          json: {
+            data: { id: token.id, name: token.name, revokedAt: token.revokedAt?.toISOString() ?? null },
+          },
+        };
+      },
+    }),
+    route({
       method: 'POST',
       path: '/api/tokens/revoke-leaked',
-      handler: {
-        auth: 'none',
-        handle: async ({ ctx, body }) => {
-          await ctx.limit('revoke-leaked', ctx.ip ?? 'unknown');
-          const { tokens } = parseBody(revokeLeakedBody, await body());
-          await services.tokens.revokeLeaked(ctx.em(), tokens, ctx.meta());
-          // The same answer whether or not anything matched: the endpoint must not be an oracle.
-          return { status: 202, body: { received: tokens.length } };
-        },
+      surface: 'rest',
+      auth: { required: false },
+      limit: { ip: 'revoke-leaked' },
+      body: revokeLeakedBody,
+      openapi: {
+        summary:
+          'Report leaked secrets: any that name a live token are revoked; the answer is the same either way.',
+        response: { status: 202, schema: z.object({ received: z.number().int() }) },
+        tags: ['tokens'],
       },
-    },
+      handle: async ({ ctx, body }) => {
+        await services.tokens.revokeLeaked(ctx.em(), body.tokens, ctx.meta());
+        // The same answer whether or not anything matched: the endpoint must not be an oracle.
+        return { status: 202, json: { received: body.tokens.length } };
+      },
+    }),
   ];
 }

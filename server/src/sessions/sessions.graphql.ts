@@ -1,6 +1,6 @@
 import { ViewerRef } from '../accounts/accounts.graphql.js';
+import { endSession, startSession } from '../edge/session.js';
 import { builder } from '../graphql/builder.js';
-import { endSession, startSession } from './start-session.js';
 
 const LoginInput = builder.inputType('LoginInput', {
   fields: (t) => ({

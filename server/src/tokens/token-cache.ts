@@ -1,5 +1,5 @@
 import type { Account } from '../accounts/accounts.entity.js';
-import type { VerifiedToken } from '../principal.js';
+import type { TokenMemo, VerifiedToken } from '../principal.js';
 
 /** What a verification decision needs, keyed by the secret's SHA-256 (never the secret). */
 export interface CachedToken {
@@ -10,6 +10,8 @@ export interface CachedToken {
   account: Account | null;
   /** The token's effective permissions (preset ∩ owner), computed once per entry. */
   permissions: ReadonlySet<string>;
+  /** Answers derived from this entry, dropped with it. */
+  memo: TokenMemo;
 }
 
 export interface TokenCacheStats {

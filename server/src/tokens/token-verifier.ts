@@ -3,7 +3,7 @@ import { Account, type Plan, type Role } from '../accounts/accounts.entity.js';
 import { KeywardError } from '../errors.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import { effectivePermissions, type PermissionPreset } from '../permissions/presets.js';
-import type { VerifiedToken } from '../principal.js';
+import type { TokenMemo, VerifiedToken } from '../principal.js';
 import type { CachedToken, TokenCache } from './token-cache.js';
 import { hashTokenSecret, isWellFormedTokenSecret } from './token-secret.js';
 
@@ -52,6 +52,7 @@ export interface TokenVerification {
   account: Account;
   /** Effective permissions (preset ∩ owner), computed once per cache entry. */
   permissions: ReadonlySet<string>;
+  memo: TokenMemo;
 }
 
 /** Verification outcomes by code, for metrics. */
@@ -168,7 +169,7 @@ export class TokenVerifier {
     if (expired) return this.fail('token_expired', cached);
     if (!entry.active) return this.fail('token_inactive', cached);
     this.deps.onOutcome?.('ok', cached);
-    return { token: entry.token, account: entry.account, permissions: entry.permissions };
+    return { token: entry.token, account: entry.account, permissions: entry.permissions, memo: entry.memo };
   }
 
   private fail(code: Exclude<VerificationOutcome, 'ok'>, cached: boolean): never {
@@ -207,6 +208,7 @@ export class TokenVerifier {
       active: row.active,
       revoked: row.revoked,
       permissions: new Set(account ? effectivePermissions(token, account, this.deps.catalogue) : []),
+      memo: {},
     };
   }
 }

@@ -117,7 +117,10 @@ builder.queryFields((t) => ({
     authScopes: { permission: 'tokens:read' },
     args: { status: t.arg({ type: TokenStatusEnum }), first: t.arg.int(), after: t.arg.string() },
     resolve: async (_parent, args, ctx) => {
-      const page = await ctx.services.tokens.listTokens(ctx, { ...args, first: pageSize(args.first) });
+      const page = await ctx.services.tokens.listTokens(ctx.em(), ctx.caller(), {
+        ...args,
+        first: pageSize(args.first),
+      });
       return connectionOf(page.tokens, page.hasNextPage);
     },
   }),
@@ -127,7 +130,7 @@ builder.queryFields((t) => ({
     description: "One of the caller's tokens; null for unknown ids and other accounts' tokens alike.",
     authScopes: { permission: 'tokens:read' },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_parent, { id }, ctx) => ctx.services.tokens.findOwnToken(ctx, String(id)),
+    resolve: (_parent, { id }, ctx) => ctx.services.tokens.findOwnToken(ctx.em(), ctx.caller(), String(id)),
   }),
 }));
 
@@ -135,30 +138,34 @@ builder.mutationFields((t) => ({
   createToken: t.field({
     type: CreateTokenPayload,
     description: 'Creates a token and returns its secret, once.',
-    // Sessions: any logged-in account (email verification is checked with its own code); tokens need tokens:create.
-    authScopes: (_parent, _args, ctx) =>
-      ctx.principal.kind === 'token' ? { permission: 'tokens:create' } : { loggedIn: true },
+    authScopes: { permission: 'tokens:create' },
     args: { input: t.arg({ type: CreateTokenInput, required: true }) },
-    resolve: (_parent, { input }, ctx) => ctx.services.tokens.createToken(ctx, input),
+    resolve: async (_parent, { input }, ctx) => {
+      const created = await ctx.services.tokens.createToken(ctx.em(), ctx.caller(), input);
+      ctx.rateLimited(created.rateLimit);
+      return created;
+    },
   }),
   updateToken: t.field({
     type: TokenRef,
     authScopes: { permission: 'tokens:update' },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTokenInput, required: true }) },
-    resolve: (_parent, { id, input }, ctx) => ctx.services.tokens.updateToken(ctx, String(id), input),
+    resolve: (_parent, { id, input }, ctx) =>
+      ctx.services.tokens.updateToken(ctx.em(), ctx.caller(), String(id), input),
   }),
   setTokenActive: t.field({
     type: TokenRef,
     description: 'Deactivates or reactivates a token; takes effect on the next request.',
     authScopes: { permission: 'tokens:update' },
     args: { id: t.arg.id({ required: true }), active: t.arg.boolean({ required: true }) },
-    resolve: (_parent, { id, active }, ctx) => ctx.services.tokens.setTokenActive(ctx, String(id), active),
+    resolve: (_parent, { id, active }, ctx) =>
+      ctx.services.tokens.setTokenActive(ctx.em(), ctx.caller(), String(id), active),
   }),
   revokeToken: t.field({
     type: TokenRef,
     description: 'Revokes a token for good (idempotent); takes effect on the next request.',
     authScopes: { permission: 'tokens:revoke' },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_parent, { id }, ctx) => ctx.services.tokens.revokeToken(ctx, String(id)),
+    resolve: (_parent, { id }, ctx) => ctx.services.tokens.revokeToken(ctx.em(), ctx.caller(), String(id)),
   }),
 }));

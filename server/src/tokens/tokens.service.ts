@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Account } from '../accounts/accounts.entity.js';
 import { type RequestMeta, recordAudit } from '../audit/audit.service.js';
-import type { RequestContext } from '../context.js';
+import { actorOf, type Caller } from '../caller.js';
 import { KeywardError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
+import { assertAllowed, type RateLimitDecision, type RateLimits } from '../rate-limits/rate-limiter.js';
 import {
   assertAttenuated,
   type TokenInput,
@@ -22,20 +23,17 @@ import {
 } from './token-secret.js';
 import { ApiToken } from './tokens.entity.js';
 
-/** What a token operation needs from its request (GraphQL and REST build the same context). */
-export type TokenCallContext = Pick<RequestContext, 'principal' | 'em' | 'meta' | 'actor' | 'limit'>;
-
 export interface TokenPage {
   tokens: ApiToken[];
   hasNextPage: boolean;
 }
 
-function ownerOf(ctx: TokenCallContext): Account {
-  if (ctx.principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
-  return ctx.principal.account;
+function ownerOf(caller: Caller): Account {
+  if (caller.principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
+  return caller.principal.account;
 }
 
-/** Token lifecycle: the rules of SPEC 4.4, shared by GraphQL and REST. */
+/** Token lifecycle rules (docs/architecture.md, "Which file owns which rule"), shared by GraphQL and REST. */
 export class TokensService {
   constructor(
     private readonly deps: {
@@ -43,6 +41,7 @@ export class TokensService {
       prefix: string;
       maxTokensPerAccount: number;
       maxTokenRate: number;
+      rateLimits: RateLimits;
       /** Called after a change that must stop (or resume) a token everywhere at once. */
       onTokenChanged?: (tokenId: string) => void | Promise<void>;
     },
@@ -51,10 +50,16 @@ export class TokensService {
   /**
    * Creates a token and returns its secret, the only time it exists outside the caller.
    * Verified email, 5 per hour per account, at most N live tokens (exact under races: the
-   * account row is locked while counting), attenuation when a token creates a token.
+   * account row is locked while counting), attenuation when a token creates a token. The
+   * token-create limit is spent after the input is valid and before the cap is counted; its
+   * decision is returned so the caller can show its RateLimit-* headers.
    */
-  async createToken(ctx: TokenCallContext, input: TokenInput): Promise<{ token: ApiToken; secret: string }> {
-    const account = ownerOf(ctx);
+  async createToken(
+    em: EntityManager,
+    caller: Caller,
+    input: TokenInput,
+  ): Promise<{ token: ApiToken; secret: string; rateLimit: RateLimitDecision }> {
+    const account = ownerOf(caller);
     if (!account.emailVerified)
       throw new KeywardError('email_not_verified', 'Verify your email address before creating tokens.');
     const valid = validateTokenInput(
@@ -63,12 +68,12 @@ export class TokensService {
       { maxRate: this.deps.maxTokenRate },
       Date.now(),
     );
-    if (ctx.principal.kind === 'token') {
-      assertAttenuated(valid, ctx.principal.token, this.deps.catalogue);
-    }
-    await ctx.limit('token-create', account.id);
+    const { principal } = caller;
+    if (principal.kind === 'token') assertAttenuated(valid, principal.token, this.deps.catalogue);
+    const rateLimit = await this.deps.rateLimits.consume('token-create', account.id);
+    assertAllowed(rateLimit);
     const secret = generateTokenSecret(this.deps.prefix);
-    const token = await ctx.em().transactional(async (tx) => {
+    const token = await em.transactional(async (tx) => {
       await tx.execute('select id from account where id = ? for update', [account.id]);
       const [live] = await tx.execute<{ n: number }[]>(
         `select count(*)::int as n from api_token
@@ -92,45 +97,46 @@ export class TokensService {
         permissions: valid.permissions,
         expiresAt: valid.expiresAt,
         rateLimitPerMinute: valid.rateLimitPerMinute,
-        createdByToken: ctx.principal.kind === 'token' ? ctx.principal.token.id : null,
+        createdByToken: principal.kind === 'token' ? principal.token.id : null,
         createdAt: new Date(),
       });
       tx.persist(created);
-      this.audit(tx, ctx, 'token.create', created);
+      this.audit(tx, caller, 'token.create', created);
       return created;
     });
-    return { token, secret };
+    return { token, secret, rateLimit };
   }
 
   /** The caller's own token, or null: another account's id is indistinguishable from an unknown one. */
-  async findOwnToken(ctx: TokenCallContext, id: string): Promise<ApiToken | null> {
-    const account = ownerOf(ctx);
+  async findOwnToken(em: EntityManager, caller: Caller, id: string): Promise<ApiToken | null> {
+    const account = ownerOf(caller);
     if (!isUuid(id)) return null;
-    return ctx.em().findOne(ApiToken, { id, account: account.id });
+    return em.findOne(ApiToken, { id, account: account.id });
   }
 
-  private async requireOwnToken(ctx: TokenCallContext, id: string): Promise<ApiToken> {
-    const token = await this.findOwnToken(ctx, id);
+  private async requireOwnToken(em: EntityManager, caller: Caller, id: string): Promise<ApiToken> {
+    const token = await this.findOwnToken(em, caller, id);
     if (!token) throw new KeywardError('not_found', 'No token with that id.');
     return token;
   }
 
   /** Only name and description can change; permissions and expiry are fixed at creation. */
   async updateToken(
-    ctx: TokenCallContext,
+    em: EntityManager,
+    caller: Caller,
     id: string,
     input: { name?: string | null; description?: string | null },
   ): Promise<ApiToken> {
-    const token = await this.requireOwnToken(ctx, id);
+    const token = await this.requireOwnToken(em, caller, id);
     const name = input.name == null ? token.name : validateName(input.name);
     const description =
       input.description === undefined ? token.description : validateDescription(input.description);
     if (name === token.name && description === token.description) return token;
-    await ctx.em().transactional(async (tx) => {
+    await em.transactional(async (tx) => {
       token.name = name;
       token.description = description;
       token.updatedAt = new Date();
-      this.audit(tx, ctx, 'token.update', token);
+      this.audit(tx, caller, 'token.update', token);
     });
     // Cached entries carry the name (whoami shows it).
     await this.deps.onTokenChanged?.(token.id);
@@ -138,39 +144,39 @@ export class TokensService {
   }
 
   /** Deactivates or reactivates; no-op (and no audit event) when already in that state. */
-  async setTokenActive(ctx: TokenCallContext, id: string, active: boolean): Promise<ApiToken> {
-    const token = await this.requireOwnToken(ctx, id);
+  async setTokenActive(em: EntityManager, caller: Caller, id: string, active: boolean): Promise<ApiToken> {
+    const token = await this.requireOwnToken(em, caller, id);
     if (token.revokedAt)
       throw new KeywardError('conflict', 'A revoked token cannot be activated or deactivated.');
-    const changed = await ctx.em().transactional(async (tx) => {
+    const changed = await em.transactional(async (tx) => {
       const rows = await tx.execute<{ id: string }[]>(
         `update api_token set active = ?, updated_at = now()
          where id = ? and revoked_at is null and active <> ? returning id`,
         [active, token.id, active],
       );
       if (rows.length === 0) return false;
-      this.audit(tx, ctx, active ? 'token.activate' : 'token.deactivate', token);
+      this.audit(tx, caller, active ? 'token.activate' : 'token.deactivate', token);
       return true;
     });
     if (changed) await this.deps.onTokenChanged?.(token.id);
-    await ctx.em().refresh(token);
+    await em.refresh(token);
     return token;
   }
 
   /** Permanent and idempotent: a second revoke returns the same token and writes no second event. */
-  async revokeToken(ctx: TokenCallContext, id: string): Promise<ApiToken> {
-    const token = await this.requireOwnToken(ctx, id);
-    const changed = await ctx.em().transactional(async (tx) => {
+  async revokeToken(em: EntityManager, caller: Caller, id: string): Promise<ApiToken> {
+    const token = await this.requireOwnToken(em, caller, id);
+    const changed = await em.transactional(async (tx) => {
       const rows = await tx.execute<{ id: string }[]>(
         'update api_token set revoked_at = now(), updated_at = now() where id = ? and revoked_at is null returning id',
         [token.id],
       );
       if (rows.length === 0) return false;
-      this.audit(tx, ctx, 'token.revoke', token);
+      this.audit(tx, caller, 'token.revoke', token);
       return true;
     });
     if (changed) await this.deps.onTokenChanged?.(token.id);
-    await ctx.em().refresh(token);
+    await em.refresh(token);
     return token;
   }
 
@@ -206,11 +212,11 @@ export class TokensService {
 
   /** The caller's tokens, newest first, optionally by status; cursor = the last token's id. */
   async listTokens(
-    ctx: TokenCallContext,
+    em: EntityManager,
+    caller: Caller,
     options: { status?: TokenStatus | null; first: number; after?: string | null },
   ): Promise<TokenPage> {
-    const account = ownerOf(ctx);
-    const em = ctx.em();
+    const account = ownerOf(caller);
     const params: unknown[] = [account.id];
     let where = 'account_id = ?';
     const live = '(expires_at is null or expires_at > now())';
@@ -255,13 +261,13 @@ export class TokensService {
     });
   }
 
-  private audit(tx: EntityManager, ctx: TokenCallContext, action: string, token: ApiToken) {
+  private audit(tx: EntityManager, caller: Caller, action: string, token: ApiToken) {
     recordAudit(tx, {
       action,
-      actor: ctx.actor(),
+      actor: actorOf(caller.principal),
       accountId: token.account,
       targetId: token.id,
-      meta: ctx.meta(),
+      meta: caller.meta,
     });
   }
 }

@@ -1,5 +1,5 @@
 import type { Account } from '../accounts/accounts.entity.js';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from './context.js';
 import { clearSessionCookie, serializeSessionCookie } from './session-cookie.js';
 
 /** Logs `account` in: ends the request's current session, if any, and sets a cookie with a fresh id. */

@@ -1,0 +1,88 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestMeta } from '../audit/audit.service.js';
+import type { Caller } from '../caller.js';
+import type { Principal } from '../principal.js';
+import type { PolicyName } from '../rate-limits/policies.js';
+import { assertAllowed, type RateLimitDecision, rateLimitHeaders } from '../rate-limits/rate-limiter.js';
+import type { Services } from '../services.js';
+
+/**
+ * What one request carries through its handler (REST) or resolvers (GraphQL); built by the edge
+ * after authentication, fresh per request (scope-auth caches on it). Domain services never see it:
+ * they get `caller()` and `em()`.
+ */
+export interface RequestContext {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** The deployment's own origin (KEYWARD_PUBLIC_URL, or localhost in development): mailed links use it. */
+  origin: string;
+  /** True when a cookie-authenticated state change here proved it is not cross-site. */
+  csrfOk: boolean;
+  secureCookies: boolean;
+  principal: Principal;
+  services: Services;
+  /** Headers for the response (Set-Cookie, RateLimit-*), written by the edge in one go. */
+  responseHeaders: [string, string][];
+  /** A per-request EntityManager, forked on first use. */
+  em(): EntityManager;
+  meta(): RequestMeta;
+  caller(): Caller;
+  /** Spends one point of a policy, adds its RateLimit-* headers, throws rate_limit_exceeded when over. */
+  limit(policy: PolicyName, key: string, options?: { limit?: number; source?: string }): Promise<void>;
+  /** Adds a decision's RateLimit-* headers (a service spent the point) and counts a refusal. */
+  rateLimited(decision: RateLimitDecision): void;
+}
+
+// Shared by every context and reading `this`, so a request creates no closures for them.
+function meta(this: RequestContext): RequestMeta {
+  return { ip: this.ip, userAgent: this.userAgent };
+}
+
+function caller(this: RequestContext): Caller {
+  return { principal: this.principal, meta: { ip: this.ip, userAgent: this.userAgent } };
+}
+
+function em(this: RequestContext & { forked: EntityManager | null }): EntityManager {
+  this.forked ??= this.services.orm.em.fork();
+  return this.forked;
+}
+
+function rateLimited(this: RequestContext, decision: RateLimitDecision): void {
+  if (!decision.allowed) this.services.metrics.rateLimitRejections.inc({ policy: decision.policy });
+  const headers = rateLimitHeaders(decision);
+  for (const name in headers) this.responseHeaders.push([name, headers[name] as string]);
+}
+
+async function limit(
+  this: RequestContext,
+  policy: PolicyName,
+  key: string,
+  options?: { limit?: number; source?: string },
+): Promise<void> {
+  const decision = await this.services.rateLimits.consume(policy, key, options);
+  this.rateLimited(decision);
+  assertAllowed(decision);
+}
+
+export function createRequestContext(fields: {
+  services: Services;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+  origin: string;
+  csrfOk: boolean;
+  principal: Principal;
+}): RequestContext {
+  return {
+    ...fields,
+    secureCookies: fields.origin.startsWith('https:'),
+    responseHeaders: [],
+    forked: null,
+    em,
+    meta,
+    caller,
+    limit,
+    rateLimited,
+  } as RequestContext;
+}

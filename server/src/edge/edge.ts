@@ -1,0 +1,285 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import compression from 'compression';
+import FindMyWay from 'find-my-way';
+import { isKeywardError, KeywardError } from '../errors.js';
+import { assertCan } from '../permissions/can.js';
+import type { Services } from '../services.js';
+import { redactTokenSecrets } from '../tokens/token-secret.js';
+import { authenticate } from './authenticate.js';
+import { assertDeclaredLength, parseBody, parseJsonBody, readBody } from './body.js';
+import { clientAddressResolver } from './client-address.js';
+import { createRequestContext, type RequestContext } from './context.js';
+import {
+  corsHeaders,
+  isStateChanging,
+  ownOrigin,
+  passesCsrfCheck,
+  preflightHeaders,
+  requestSite,
+  type Site,
+} from './origin.js';
+import { requestIdFor } from './request-id.js';
+import { API_HEADERS, addHeaders, errorResponse, PAGE_HEADERS, writeResponse } from './respond.js';
+import type { EdgeResult, HeaderMap, Method, Route, Surface } from './route.js';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+// biome-ignore lint/suspicious/noExplicitAny: a table holds routes of every body type.
+type AnyRoute = Route<any>;
+
+const METHODS: readonly Method[] = ['GET', 'POST', 'DELETE'];
+const EMPTY_QUERY = new URLSearchParams();
+const noop = () => undefined;
+/** gzip or brotli, as the client accepts, for compressible bodies over 1 KiB (the `compression` middleware). */
+const compress = compression({ threshold: 1024 }) as unknown as (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => void,
+) => void;
+
+/** One request's way through the edge; its fields are filled in as it goes (see serve()). */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  started: number;
+  route: AnyRoute | null;
+  /** Metric label: the matched route's pattern (or the path's, on a 405), else 'unmatched'. */
+  label: string;
+  surface: Surface;
+  ctx: RequestContext | null;
+  cors: Record<string, string>;
+}
+
+const EXCHANGE = Symbol('keyward.exchange');
+
+const trimSlash = (path: string) => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * The one request edge (docs/architecture.md, "The request's way"): request id → body limit →
+ * route match → origin/CSRF policy → authenticate → per-principal rate limit → permission →
+ * body → handler → one writer for results and errors → response headers. Every route is an
+ * entry of `routes`, with its policy declared next to its handler.
+ */
+export function createEdge(services: Services, routes: readonly AnyRoute[]): RequestHandler {
+  const { config, logger } = services;
+  const router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 500 });
+  /** Paths without parameters, and their methods: a fixed path is never taken as another route's parameter. */
+  const fixedPaths = new Map<string, Set<string>>();
+  const fallbacks = new Set<AnyRoute>();
+  for (const route of routes) {
+    const methods = typeof route.method === 'string' ? [route.method] : route.method;
+    for (const method of methods) {
+      router.on(method, route.path, () => undefined, route);
+      // HEAD works wherever GET does (node:http sends the headers and drops the body).
+      if (method === 'GET') router.on('HEAD', route.path, () => undefined, route);
+    }
+    if (route.path.endsWith('*')) fallbacks.add(route);
+    else if (!route.path.includes(':')) {
+      const known = fixedPaths.get(trimSlash(route.path)) ?? new Set<string>();
+      for (const method of methods) known.add(method).add(method === 'GET' ? 'HEAD' : method);
+      fixedPaths.set(trimSlash(route.path), known);
+    }
+  }
+  const clientAddress = clientAddressResolver(config.trustProxy);
+
+  function find(method: string, path: string) {
+    const found = router.find(method as Method, path);
+    // A malformed escape (`%E0`) is kept as literal text: it then names nothing, like any unknown id.
+    if (found === null && path.includes('%'))
+      return router.find(method as Method, path.replaceAll('%', '%25'));
+    return found;
+  }
+
+  /**
+   * The route for a request, or not_found / method_not_allowed (with Allow). A 405 still names
+   * the path's route in `x.label`, for metrics.
+   */
+  function match(
+    x: Exchange,
+    method: string,
+    path: string,
+  ): { route: AnyRoute; params: Record<string, string | undefined> } {
+    const fixed = fixedPaths.get(trimSlash(path));
+    const found = fixed?.has(method) === false ? null : find(method, path);
+    const route = found?.store as AnyRoute | undefined;
+    if (found && route && !fallbacks.has(route)) return { route, params: found.params };
+    const allowed: string[] = [];
+    for (const other of METHODS) {
+      const elsewhere = other === method ? null : find(other, path);
+      const otherRoute = elsewhere?.store as AnyRoute | undefined;
+      if (!otherRoute || fallbacks.has(otherRoute)) continue;
+      allowed.push(other);
+      x.label = otherRoute.label ?? otherRoute.path;
+    }
+    if (allowed.length > 0) throw notAllowed(method, path, allowed);
+    if (found && route) return { route, params: found.params };
+    throw new KeywardError('not_found', `Nothing is served at ${redactTokenSecrets(path)}.`);
+  }
+
+  async function serve(x: Exchange): Promise<void> {
+    const { req, res } = x;
+    const method = req.method ?? 'GET';
+    const path = pathOf(req.url ?? '/');
+    x.surface = path === '/graphql' ? 'graphql' : 'rest';
+    assertDeclaredLength(req, config.bodyLimitBytes);
+    const own = ownOrigin(req, config);
+    const { site, origin } = requestSite(req, own);
+    if (site === 'cross') x.cors = corsHeaders(origin, config.corsOrigins);
+    if (method === 'OPTIONS') return preflight(x, origin);
+
+    const { route, params } = match(x, method, path);
+    x.route = route;
+    x.label = route.label ?? route.path;
+    x.surface = route.surface;
+    const stateChanging = isStateChanging(method);
+    // A foreign page may not change anything here; listed origins may, with a bearer token only.
+    if (site === 'cross' && stateChanging && (origin === null || !config.corsOrigins.has(origin)))
+      throw new KeywardError(
+        'csrf_failed',
+        'Cross-origin request refused: this origin may not change anything here.',
+      );
+
+    const ip = clientAddress(req);
+    const userAgent = req.headers['user-agent'];
+    const csrfOk = passesCsrfCheck(req, site);
+    const ctx = createRequestContext({
+      services,
+      requestId: x.requestId,
+      ip,
+      userAgent: typeof userAgent === 'string' ? userAgent : null,
+      origin: own,
+      csrfOk,
+      principal: { kind: 'anonymous' },
+    });
+    x.ctx = ctx;
+    ctx.principal = await authenticate(services, () => ctx.em(), req, {
+      auth: route.auth,
+      cookieAllowed: site !== 'cross',
+      secureCookies: ctx.secureCookies,
+    });
+    const { principal } = ctx;
+    // GraphQL decides per operation (a mutation needs the proof; a query does not).
+    if (principal.kind === 'session' && stateChanging && route.surface === 'rest' && !csrfOk)
+      throw new KeywardError('csrf_failed');
+
+    const limit = route.limit;
+    if (limit?.ip) await ctx.limit(limit.ip, ip ?? 'unknown');
+    if (principal.kind === 'token') {
+      const { token } = principal;
+      await ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source: limit?.source ?? 'api' });
+      // Usage counts what passed the limiter, whatever the handler then answers.
+      services.usage.record(token.id, ip);
+    } else if (principal.kind === 'access') {
+      // A programmatic login is limited like a default token, per login (refresh-token family).
+      await ctx.limit('token', `access:${principal.familyId}`, { source: limit?.source ?? 'api' });
+    }
+    if (route.permission) assertCan(principal, route.permission);
+
+    let body: unknown;
+    let rawBody: string | null = null;
+    if (route.body || route.rawBody) {
+      const raw = stateChanging ? await readBody(req, config.bodyLimitBytes, config.bodyTimeoutMs) : null;
+      if (route.rawBody) rawBody = raw?.toString('utf8') ?? null;
+      else if (route.body) body = parseBody(route.body, parseJsonBody(req, raw ?? Buffer.alloc(0)));
+    }
+    const url = req.url ?? '/';
+    const query = url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?') + 1)) : EMPTY_QUERY;
+    if (route.compress && (method === 'GET' || method === 'HEAD')) compress(req, res, noop);
+    const result = await route.handle({ req, res, ctx, params, query, body, rawBody });
+    write(x, result);
+  }
+
+  function baseHeaders(x: Exchange, page: boolean): HeaderMap {
+    const headers: HeaderMap = { ...(page ? PAGE_HEADERS : API_HEADERS), 'x-request-id': x.requestId };
+    for (const name in x.cors) headers[name.toLowerCase()] = x.cors[name] as string;
+    return headers;
+  }
+
+  function write(x: Exchange, result: EdgeResult): void {
+    if ('written' in result) return;
+    const headers = baseHeaders(x, x.route?.page === true);
+    let body: string | Buffer;
+    if ('json' in result) {
+      headers['content-type'] = 'application/json; charset=utf-8';
+      body = JSON.stringify(result.json);
+    } else {
+      body = result.raw;
+    }
+    if (x.ctx) addHeaders(headers, x.ctx.responseHeaders);
+    if (result.headers) addHeaders(headers, result.headers);
+    writeResponse(x.res, result.status ?? 200, headers, body);
+  }
+
+  function preflight(x: Exchange, origin: string | null): void {
+    const headers = addHeaders(baseHeaders(x, false), preflightHeaders(origin, config.corsOrigins));
+    writeResponse(x.res, 204, headers, '');
+  }
+
+  function fail(x: Exchange, error: unknown): void {
+    const { res } = x;
+    if (!isKeywardError(error)) logger.error({ err: error, requestId: x.requestId }, 'unexpected error');
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    const known = isKeywardError(error) ? error : new KeywardError('internal_error');
+    const { status, body, headers } = errorResponse(known, x.surface, x.requestId);
+    const all = baseHeaders(x, false);
+    if (x.ctx) addHeaders(all, x.ctx.responseHeaders);
+    addHeaders(all, headers);
+    // A body too large or too slow is not read any further: close the connection after answering.
+    if (known.code === 'payload_too_large' || known.code === 'request_timeout') all.connection = 'close';
+    writeResponse(res, status, all, body);
+  }
+
+  function finished(this: ServerResponse): void {
+    const x = (this as ServerResponse & { [EXCHANGE]: Exchange })[EXCHANGE];
+    const seconds = (performance.now() - x.started) / 1000;
+    services.metrics.http.record(x.label, x.req.method ?? 'GET', this.statusCode, seconds);
+    if (logger.isLevelEnabled('info')) {
+      logger.info(
+        {
+          requestId: x.requestId,
+          method: x.req.method,
+          path: redactTokenSecrets(pathOf(x.req.url ?? '/')),
+          status: this.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
+        'request',
+      );
+    }
+  }
+
+  return (req, res) => {
+    const x: Exchange = {
+      req,
+      res,
+      requestId: requestIdFor(req),
+      started: performance.now(),
+      route: null,
+      label: 'unmatched',
+      surface: 'rest',
+      ctx: null,
+      cors: {},
+    };
+    (res as ServerResponse & { [EXCHANGE]: Exchange })[EXCHANGE] = x;
+    res.once('finish', finished);
+    serve(x).catch((error: unknown) => fail(x, error));
+  };
+}
+
+function notAllowed(method: string, path: string, allowed: readonly string[]): KeywardError {
+  const methods = new Set(allowed);
+  if (methods.has('GET')) methods.add('HEAD');
+  return new KeywardError('method_not_allowed', `${method} is not allowed on ${redactTokenSecrets(path)}.`, {
+    headers: { Allow: [...methods].join(', ') },
+  });
+}
+
+export type { Site };

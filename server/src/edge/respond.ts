@@ -1,0 +1,99 @@
+import type { ServerResponse } from 'node:http';
+import { type ErrorCode, errorCatalogue, type KeywardError } from '../errors.js';
+import type { HeaderMap, Surface } from './route.js';
+
+/** Every API answer (REST, GraphQL, health): never stored by a browser or a shared cache. */
+export const API_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+/** HTML pages (the admin app, GraphiQL): no inline script, never framed. */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+/**
+ * Adds headers to a response's header map, the one rule for every source (route results, the
+ * request's rate-limit and cookie headers, errors, CORS): names are compared case-insensitively,
+ * Set-Cookie accumulates, any other header is set once and the last value wins.
+ */
+export function addHeaders(
+  into: HeaderMap,
+  extra: Iterable<readonly [string, string | string[]]> | Readonly<HeaderMap>,
+): HeaderMap {
+  const entries =
+    Symbol.iterator in extra
+      ? (extra as Iterable<readonly [string, string | string[]]>)
+      : Object.entries(extra);
+  for (const [name, value] of entries) {
+    const key = name.toLowerCase();
+    if (key !== 'set-cookie') {
+      into[key] = value;
+      continue;
+    }
+    const previous = into[key];
+    const values = Array.isArray(value) ? value : [value];
+    into[key] =
+      previous === undefined ? values : [...(Array.isArray(previous) ? previous : [previous]), ...values];
+  }
+  return into;
+}
+
+/** Writes a whole response with one writeHead. */
+export function writeResponse(
+  res: ServerResponse,
+  status: number,
+  headers: HeaderMap,
+  body: string | Buffer,
+): void {
+  headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+const TOKEN_CODES: ReadonlySet<ErrorCode> = new Set([
+  'invalid_token',
+  'token_revoked',
+  'token_expired',
+  'token_inactive',
+  'token_user_missing',
+]);
+
+/** The RFC 6750 challenge of a refusal: every 401, and a token's missing scope. */
+function challenge(code: ErrorCode): string | null {
+  if (TOKEN_CODES.has(code)) return 'Bearer realm="keyward", error="invalid_token"';
+  if (code === 'insufficient_scope') return 'Bearer realm="keyward", error="insufficient_scope"';
+  if (errorCatalogue[code].status === 401) return 'Bearer realm="keyward"';
+  return null;
+}
+
+/**
+ * The one error writer's body and headers: REST `{error, message, requestId}`, GraphQL
+ * `{errors: [{message, extensions: {code}}]}` (the UPPER_SNAKE code), with the code's status.
+ */
+export function errorResponse(
+  error: KeywardError,
+  surface: Surface,
+  requestId: string,
+): { status: number; body: string; headers: HeaderMap } {
+  const headers = addHeaders({ 'content-type': 'application/json; charset=utf-8' }, error.headers);
+  const www = challenge(error.code);
+  if (www) headers['www-authenticate'] = www;
+  const body =
+    surface === 'graphql'
+      ? {
+          errors: [
+            {
+              message: error.message,
+              extensions: { code: error.graphqlCode, ...(error.field ? { field: error.field } : {}) },
+            },
+          ],
+        }
+      : { error: error.code, message: error.message, requestId };
+  return { status: error.status, body: JSON.stringify(body), headers };
+}
