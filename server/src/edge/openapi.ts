@@ -9,7 +9,9 @@ const errorBody = z
     message: z.string().describe('A human sentence saying what went wrong and how to fix it.'),
     requestId: z.string().describe('Also in the X-Request-Id header.'),
   })
-  .strict();
+  .strict()
+  // The id makes it one shared component (#/components/schemas/Error).
+  .meta({ id: 'Error' });
 
 /** Codes any route may answer, by what it declares. */
 function commonCodes(spec: Route): ErrorCode[] {
@@ -54,7 +56,6 @@ export function openApiDocument(routes: readonly Route[]): unknown {
     name: 'keyward_session',
     description: 'The web session (__Host-keyward_session over https); state changes need the CSRF proof.',
   });
-  const ErrorBody = registry.register('Error', errorBody);
   for (const spec of routes) {
     if (!spec.openapi) continue;
     const { path, params } = openApiPath(spec.path);
@@ -72,7 +73,7 @@ export function openApiDocument(routes: readonly Route[]): unknown {
       const status = String(errorCatalogue[code].status);
       const existing = responses[status];
       if (existing) existing.description += `, ${code}`;
-      else responses[status] = { description: code, content: { 'application/json': { schema: ErrorBody } } };
+      else responses[status] = { description: code, content: { 'application/json': { schema: errorBody } } };
     }
     const security: Record<string, string[]>[] = [
       ...(spec.auth.token || spec.auth.access ? [{ apiToken: [] }] : []),
