@@ -112,6 +112,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Label children of authOutcomes, resolved once per (code, cached) instead of per request. */
+  readonly #outcomes = new Map<string, { inc(): void }>();
+
+  /** Counts one token verification by outcome code and whether the cache answered. */
+  countAuthOutcome(code: string, cached: boolean): void {
+    const key = cached ? `${code}:1` : code;
+    let child = this.#outcomes.get(key);
+    if (!child) {
+      child = this.authOutcomes.labels({ code, cached: String(cached) });
+      this.#outcomes.set(key, child);
+    }
+    child.inc();
+  }
+
   constructor(sources: { cache: TokenCache; usage: UsageRecorder; pool: pg.Pool }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'keyward_' });
     const { cache, usage, pool } = sources;

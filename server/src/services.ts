@@ -112,7 +112,7 @@ export function createServices(deps: {
       prefix: config.tokenPrefix,
       defaultRate: defaultTokenRate,
       catalogue,
-      onOutcome: (code, cached) => metrics.authOutcomes.inc({ code, cached: String(cached) }),
+      onOutcome: (code, cached) => metrics.countAuthOutcome(code, cached),
     }),
     metrics,
     registry: new RegistryService({ dir: config.registryDir, logger }),

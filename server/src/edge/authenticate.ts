@@ -4,6 +4,7 @@ import { isKeywardError, KeywardError } from '../errors.js';
 import { ownerPermissions } from '../permissions/presets.js';
 import { anonymous, type Principal } from '../principal.js';
 import type { Services } from '../services.js';
+import { andThen, type Maybe } from './maybe.js';
 import type { RouteAuth } from './route.js';
 import { clearSessionCookie, presentedSessionCookie } from './session-cookie.js';
 
@@ -41,9 +42,17 @@ async function sessionPrincipal(
 }
 
 /** Verifies an API token (the one shared path, token-verifier.ts) into a principal with its effective permissions. */
-async function tokenPrincipal(services: Services, secret: string): Promise<Principal> {
-  const { token, account, permissions, memo } = await services.verifier.verify(secret);
-  return { kind: 'token', account, token, permissions, memo };
+function tokenPrincipal(services: Services, secret: string): Maybe<Principal> {
+  return andThen(
+    services.verifier.check(secret),
+    ({ token, account, permissions, memo }): Principal => ({
+      kind: 'token',
+      account,
+      token,
+      permissions,
+      memo,
+    }),
+  );
 }
 
 export interface Presented {
@@ -58,12 +67,12 @@ export interface Presented {
  * (an access token where the route takes one and the value is shaped like a JWT, else an API
  * token), then the session cookie. A presented credential that fails throws its code.
  */
-export async function authenticate(
+export function authenticate(
   services: Services,
   em: () => EntityManager,
   req: IncomingMessage,
   presented: Presented,
-): Promise<Principal> {
+): Maybe<Principal> {
   const { auth } = presented;
   if (auth.token || auth.access) {
     const secret = presentedBearer(req);

@@ -5,11 +5,12 @@ import type { Principal } from '../principal.js';
 import type { PolicyName } from '../rate-limits/policies.js';
 import { assertAllowed, type RateLimitDecision, rateLimitHeaders } from '../rate-limits/rate-limiter.js';
 import type { Services } from '../services.js';
+import { andThen, type Maybe } from './maybe.js';
 
 /**
- * What one request carries through its handler (REST) or resolvers (GraphQL); built by the edge
- * after authentication, fresh per request (scope-auth caches on it). Domain services never see it:
- * they get `caller()` and `em()`.
+ * What one request carries through its handler (REST) or resolvers (GraphQL); built by the edge,
+ * fresh per request (scope-auth caches on it). Domain services never see it: they get
+ * `caller()` and `em()`.
  */
 export interface RequestContext {
   requestId: string;
@@ -29,12 +30,22 @@ export interface RequestContext {
   meta(): RequestMeta;
   caller(): Caller;
   /** Spends one point of a policy, adds its RateLimit-* headers, throws rate_limit_exceeded when over. */
-  limit(policy: PolicyName, key: string, options?: { limit?: number; source?: string }): Promise<void>;
-  /** Adds a decision's RateLimit-* headers (a service spent the point) and counts a refusal. */
+  limit(policy: PolicyName, key: string, options?: { limit?: number; source?: string }): Maybe<void>;
+  /** Adds a decision's RateLimit-* headers (a service may have spent the point) and counts a refusal. */
   rateLimited(decision: RateLimitDecision): void;
 }
 
-// Shared by every context and reading `this`, so a request creates no closures for them.
+interface ContextState extends RequestContext {
+  forked: EntityManager | null;
+}
+
+// Own properties shared by every context and reading `this`: a request creates no closures for
+// them, and they survive Yoga/envelop copying the context's own properties into theirs.
+function em(this: ContextState): EntityManager {
+  this.forked ??= this.services.orm.em.fork();
+  return this.forked;
+}
+
 function meta(this: RequestContext): RequestMeta {
   return { ip: this.ip, userAgent: this.userAgent };
 }
@@ -43,40 +54,42 @@ function caller(this: RequestContext): Caller {
   return { principal: this.principal, meta: { ip: this.ip, userAgent: this.userAgent } };
 }
 
-function em(this: RequestContext & { forked: EntityManager | null }): EntityManager {
-  this.forked ??= this.services.orm.em.fork();
-  return this.forked;
-}
-
 function rateLimited(this: RequestContext, decision: RateLimitDecision): void {
   if (!decision.allowed) this.services.metrics.rateLimitRejections.inc({ policy: decision.policy });
   const headers = rateLimitHeaders(decision);
   for (const name in headers) this.responseHeaders.push([name, headers[name] as string]);
 }
 
-async function limit(
+function limit(
   this: RequestContext,
   policy: PolicyName,
   key: string,
   options?: { limit?: number; source?: string },
-): Promise<void> {
-  const decision = await this.services.rateLimits.consume(policy, key, options);
-  this.rateLimited(decision);
-  assertAllowed(decision);
+): Maybe<void> {
+  return andThen(this.services.rateLimits.spend(policy, key, options), (decision) => {
+    this.rateLimited(decision);
+    assertAllowed(decision);
+  });
 }
 
-export function createRequestContext(fields: {
-  services: Services;
-  requestId: string;
-  ip: string | null;
-  userAgent: string | null;
-  origin: string;
-  csrfOk: boolean;
-  principal: Principal;
-}): RequestContext {
-  return {
-    ...fields,
-    secureCookies: fields.origin.startsWith('https:'),
+/** A fresh context with one fixed shape (an anonymous principal until the edge authenticates). */
+export function createRequestContext(
+  services: Services,
+  requestId: string,
+  ip: string | null,
+  userAgent: string | null,
+  origin: string,
+  csrfOk: boolean,
+): RequestContext {
+  const context: ContextState = {
+    requestId,
+    ip,
+    userAgent,
+    origin,
+    csrfOk,
+    secureCookies: origin.startsWith('https:'),
+    principal: { kind: 'anonymous' },
+    services,
     responseHeaders: [],
     forked: null,
     em,
@@ -84,5 +97,6 @@ export function createRequestContext(fields: {
     caller,
     limit,
     rateLimited,
-  } as RequestContext;
+  };
+  return context;
 }

@@ -3,12 +3,14 @@ import compression from 'compression';
 import FindMyWay from 'find-my-way';
 import { isKeywardError, KeywardError } from '../errors.js';
 import { assertCan } from '../permissions/can.js';
+import type { Principal } from '../principal.js';
 import type { Services } from '../services.js';
 import { redactTokenSecrets } from '../tokens/token-secret.js';
 import { authenticate } from './authenticate.js';
 import { assertDeclaredLength, parseBody, parseJsonBody, readBody } from './body.js';
 import { clientAddressResolver } from './client-address.js';
 import { createRequestContext, type RequestContext } from './context.js';
+import { andThen, type Maybe } from './maybe.js';
 import {
   corsHeaders,
   isStateChanging,
@@ -29,6 +31,7 @@ type AnyRoute = Route<any>;
 
 const METHODS: readonly Method[] = ['GET', 'POST', 'DELETE'];
 const EMPTY_QUERY = new URLSearchParams();
+const NO_PARAMS: Record<string, string | undefined> = {};
 const noop = () => undefined;
 /** gzip or brotli, as the client accepts, for compressible bodies over 1 KiB (the `compression` middleware). */
 const compress = compression({ threshold: 1024 }) as unknown as (
@@ -44,6 +47,8 @@ interface Exchange {
   requestId: string;
   started: number;
   route: AnyRoute | null;
+  params: Record<string, string | undefined>;
+  stateChanging: boolean;
   /** Metric label: the matched route's pattern (or the path's, on a 405), else 'unmatched'. */
   label: string;
   surface: Surface;
@@ -122,8 +127,9 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
     throw new KeywardError('not_found', `Nothing is served at ${redactTokenSecrets(path)}.`);
   }
 
-  async function serve(x: Exchange): Promise<void> {
-    const { req, res } = x;
+  /** Up to authentication, all synchronous: the rest continues in admitted(). */
+  function serve(x: Exchange): Maybe<void> {
+    const { req } = x;
     const method = req.method ?? 'GET';
     const path = pathOf(req.url ?? '/');
     x.surface = path === '/graphql' ? 'graphql' : 'rest';
@@ -135,64 +141,89 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
 
     const { route, params } = match(x, method, path);
     x.route = route;
+    x.params = params;
     x.label = route.label ?? route.path;
     x.surface = route.surface;
-    const stateChanging = isStateChanging(method);
+    x.stateChanging = isStateChanging(method);
     // A foreign page may not change anything here; listed origins may, with a bearer token only.
-    if (site === 'cross' && stateChanging && (origin === null || !config.corsOrigins.has(origin)))
+    if (site === 'cross' && x.stateChanging && (origin === null || !config.corsOrigins.has(origin)))
       throw new KeywardError(
         'csrf_failed',
         'Cross-origin request refused: this origin may not change anything here.',
       );
 
-    const ip = clientAddress(req);
     const userAgent = req.headers['user-agent'];
-    const csrfOk = passesCsrfCheck(req, site);
-    const ctx = createRequestContext({
+    const ctx = createRequestContext(
       services,
-      requestId: x.requestId,
-      ip,
-      userAgent: typeof userAgent === 'string' ? userAgent : null,
-      origin: own,
-      csrfOk,
-      principal: { kind: 'anonymous' },
-    });
+      x.requestId,
+      clientAddress(req),
+      typeof userAgent === 'string' ? userAgent : null,
+      own,
+      passesCsrfCheck(req, site),
+    );
     x.ctx = ctx;
-    ctx.principal = await authenticate(services, () => ctx.em(), req, {
+    const principal = authenticate(services, () => ctx.em(), req, {
       auth: route.auth,
       cookieAllowed: site !== 'cross',
       secureCookies: ctx.secureCookies,
     });
-    const { principal } = ctx;
-    // GraphQL decides per operation (a mutation needs the proof; a query does not).
-    if (principal.kind === 'session' && stateChanging && route.surface === 'rest' && !csrfOk)
-      throw new KeywardError('csrf_failed');
+    return andThen(principal, (known) => admitted(x, route, ctx, known));
+  }
 
-    const limit = route.limit;
-    if (limit?.ip) await ctx.limit(limit.ip, ip ?? 'unknown');
+  /** CSRF for cookie-authenticated REST changes, then the rate limits: a route's IP policy, then the principal's own. */
+  function admitted(x: Exchange, route: AnyRoute, ctx: RequestContext, principal: Principal): Maybe<void> {
+    ctx.principal = principal;
+    // GraphQL decides per operation (a mutation needs the proof; a query does not).
+    if (principal.kind === 'session' && x.stateChanging && route.surface === 'rest' && !ctx.csrfOk)
+      throw new KeywardError('csrf_failed');
+    const ipPolicy = route.limit?.ip;
+    if (ipPolicy) return andThen(ctx.limit(ipPolicy, ctx.ip ?? 'unknown'), () => limited(x, route, ctx));
+    return limited(x, route, ctx);
+  }
+
+  function limited(x: Exchange, route: AnyRoute, ctx: RequestContext): Maybe<void> {
+    const { principal } = ctx;
+    const source = route.limit?.source ?? 'api';
     if (principal.kind === 'token') {
       const { token } = principal;
-      await ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source: limit?.source ?? 'api' });
-      // Usage counts what passed the limiter, whatever the handler then answers.
-      services.usage.record(token.id, ip);
-    } else if (principal.kind === 'access') {
-      // A programmatic login is limited like a default token, per login (refresh-token family).
-      await ctx.limit('token', `access:${principal.familyId}`, { source: limit?.source ?? 'api' });
+      return andThen(ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source }), () => {
+        // Usage counts what passed the limiter, whatever the handler then answers.
+        services.usage.record(token.id, ctx.ip);
+        return handle(x, route, ctx);
+      });
     }
-    if (route.permission) assertCan(principal, route.permission);
+    // A programmatic login is limited like a default token, per login (refresh-token family).
+    if (principal.kind === 'access')
+      return andThen(ctx.limit('token', `access:${principal.familyId}`, { source }), () =>
+        handle(x, route, ctx),
+      );
+    return handle(x, route, ctx);
+  }
 
+  /** The permission the route declares, then its body (read within the limit), then the handler. */
+  function handle(x: Exchange, route: AnyRoute, ctx: RequestContext): Maybe<void> {
+    if (route.permission) assertCan(ctx.principal, route.permission);
+    if ((route.body || route.rawBody) && x.stateChanging) {
+      return readBody(x.req, config.bodyLimitBytes, config.bodyTimeoutMs).then((raw) =>
+        run(x, route, ctx, raw),
+      );
+    }
+    return run(x, route, ctx, null);
+  }
+
+  function run(x: Exchange, route: AnyRoute, ctx: RequestContext, raw: Buffer | null): Maybe<void> {
+    const { req, res } = x;
     let body: unknown;
     let rawBody: string | null = null;
-    if (route.body || route.rawBody) {
-      const raw = stateChanging ? await readBody(req, config.bodyLimitBytes, config.bodyTimeoutMs) : null;
-      if (route.rawBody) rawBody = raw?.toString('utf8') ?? null;
-      else if (route.body) body = parseBody(route.body, parseJsonBody(req, raw ?? Buffer.alloc(0)));
-    }
+    if (route.rawBody) rawBody = raw?.toString('utf8') ?? null;
+    else if (route.body) body = parseBody(route.body, parseJsonBody(req, raw ?? Buffer.alloc(0)));
     const url = req.url ?? '/';
     const query = url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?') + 1)) : EMPTY_QUERY;
-    if (route.compress && (method === 'GET' || method === 'HEAD')) compress(req, res, noop);
-    const result = await route.handle({ req, res, ctx, params, query, body, rawBody });
-    write(x, result);
+    if (route.compress && (req.method === 'GET' || req.method === 'HEAD')) compress(req, res, noop);
+    const params = x.params;
+    return andThen(route.handle({ req, res, ctx, params, query, body, rawBody }), (result) =>
+      write(x, result),
+    );
   }
 
   function baseHeaders(x: Exchange, page: boolean): HeaderMap {
@@ -263,6 +294,8 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
       requestId: requestIdFor(req),
       started: performance.now(),
       route: null,
+      params: NO_PARAMS,
+      stateChanging: false,
       label: 'unmatched',
       surface: 'rest',
       ctx: null,
@@ -270,7 +303,12 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
     };
     (res as ServerResponse & { [EXCHANGE]: Exchange })[EXCHANGE] = x;
     res.once('finish', finished);
-    serve(x).catch((error: unknown) => fail(x, error));
+    try {
+      const done = serve(x);
+      if (done instanceof Promise) done.catch((error: unknown) => fail(x, error));
+    } catch (error) {
+      fail(x, error);
+    }
   };
 }
 

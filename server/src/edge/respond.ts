@@ -24,24 +24,30 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
  */
 export function addHeaders(
   into: HeaderMap,
-  extra: Iterable<readonly [string, string | string[]]> | Readonly<HeaderMap>,
+  extra: readonly (readonly [string, string])[] | Readonly<HeaderMap>,
 ): HeaderMap {
-  const entries =
-    Symbol.iterator in extra
-      ? (extra as Iterable<readonly [string, string | string[]]>)
-      : Object.entries(extra);
-  for (const [name, value] of entries) {
-    const key = name.toLowerCase();
-    if (key !== 'set-cookie') {
-      into[key] = value;
-      continue;
+  if (Array.isArray(extra)) {
+    for (let i = 0; i < extra.length; i++) {
+      const pair = extra[i] as readonly [string, string];
+      addHeader(into, pair[0], pair[1]);
     }
-    const previous = into[key];
-    const values = Array.isArray(value) ? value : [value];
-    into[key] =
-      previous === undefined ? values : [...(Array.isArray(previous) ? previous : [previous]), ...values];
+    return into;
   }
+  const map = extra as Readonly<HeaderMap>;
+  for (const name in map) addHeader(into, name, map[name] as string | string[]);
   return into;
+}
+
+function addHeader(into: HeaderMap, name: string, value: string | string[]): void {
+  const key = name.toLowerCase();
+  if (key !== 'set-cookie') {
+    into[key] = value;
+    return;
+  }
+  const previous = into[key];
+  const values = Array.isArray(value) ? value : [value];
+  into[key] =
+    previous === undefined ? values : [...(Array.isArray(previous) ? previous : [previous]), ...values];
 }
 
 /** Writes a whole response with one writeHead. */

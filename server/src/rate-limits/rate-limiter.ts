@@ -149,35 +149,50 @@ export class RateLimits {
     key: string,
     options: { points?: number; limit?: number; source?: string } = {},
   ): Promise<RateLimitDecision> {
+    return this.spend(policy, key, options);
+  }
+
+  /**
+   * consume(), answered synchronously where no shared store is configured: the per-instance
+   * memory counter needs no round trip, so the request path awaits nothing for it.
+   */
+  spend(
+    policy: PolicyName,
+    key: string,
+    options: { points?: number; limit?: number; source?: string } = {},
+  ): RateLimitDecision | Promise<RateLimitDecision> {
     const rule = this.#policy(policy);
     const entry = this.#entry(rule, options.limit);
     const points = positiveInteger(options.points ?? 1, 'points');
     this.#checkKey(key);
-    let outcome: Outcome;
+    if (!this.#redis)
+      return decide(
+        rule,
+        entry,
+        consumeInMemory(entry.limiter as RateLimiterMemory, key, points, entry.limit),
+        options.source,
+      );
+    return this.#spendShared(rule, entry, key, points).then((outcome) =>
+      decide(rule, entry, outcome, options.source),
+    );
+  }
+
+  async #spendShared(
+    rule: RateLimitPolicy,
+    entry: LimiterEntry,
+    key: string,
+    points: number,
+  ): Promise<Outcome> {
     try {
-      outcome = await settle(this.#guard(entry.limiter.consume(key, points)));
+      return await settle(this.#guard(entry.limiter.consume(key, points)));
     } catch (error) {
       this.#storeFailed(error, rule);
       // A fail-open policy gets here on our own timeout (the library already answers store
       // errors from the insurance). If Redis errors later, the library spends the insurance
       // point again: stricter, never looser, and only while Redis hangs.
       if (!entry.insurance) throw unavailable(rule);
-      outcome = await settle(entry.insurance.consume(key, points));
+      return settle(entry.insurance.consume(key, points));
     }
-    const resetSeconds = Math.max(0, Math.ceil(outcome.res.msBeforeNext / 1000));
-    // A denial always says "retry in at least 1 s", and the reset agrees with it.
-    const retryAfterSeconds = outcome.allowed ? 0 : Math.max(1, resetSeconds);
-    return {
-      allowed: outcome.allowed,
-      policy: rule.name,
-      source: options.source ?? rule.name,
-      scope: rule.scope,
-      limit: entry.limit,
-      remaining: outcome.allowed ? Math.max(0, outcome.res.remainingPoints) : 0,
-      resetSeconds: outcome.allowed ? resetSeconds : retryAfterSeconds,
-      retryAfterSeconds,
-      windowSeconds: rule.durationSeconds,
-    };
   }
 
   /**
@@ -290,6 +305,46 @@ export class RateLimits {
     if (!this.#redis) throw error;
     this.#onStoreError?.(error, rule.name);
   }
+}
+
+/** What RateLimiterMemory keeps inside (rate-limiter-flexible 11.4.0, pinned): read to count synchronously. */
+interface MemoryInternals {
+  _memoryStorage: { incrby(key: string, value: number, durationSec: number): RateLimiterRes };
+  getKey(key: string): string;
+  duration: number;
+}
+
+/**
+ * RateLimiterMemory.consume without its promise: the same record update (the library's
+ * MemoryStorage.incrby), for limiters that use neither blockDuration nor execEvenly (ours never do).
+ */
+function consumeInMemory(limiter: RateLimiterMemory, key: string, points: number, limit: number): Outcome {
+  const internals = limiter as unknown as MemoryInternals;
+  const res = internals._memoryStorage.incrby(internals.getKey(key), points, internals.duration);
+  (res as { remainingPoints: number }).remainingPoints = Math.max(limit - res.consumedPoints, 0);
+  return { allowed: res.consumedPoints <= limit, res };
+}
+
+function decide(
+  rule: RateLimitPolicy,
+  entry: LimiterEntry,
+  outcome: Outcome,
+  source: string | undefined,
+): RateLimitDecision {
+  const resetSeconds = Math.max(0, Math.ceil(outcome.res.msBeforeNext / 1000));
+  // A denial always says "retry in at least 1 s", and the reset agrees with it.
+  const retryAfterSeconds = outcome.allowed ? 0 : Math.max(1, resetSeconds);
+  return {
+    allowed: outcome.allowed,
+    policy: rule.name,
+    source: source ?? rule.name,
+    scope: rule.scope,
+    limit: entry.limit,
+    remaining: outcome.allowed ? Math.max(0, outcome.res.remainingPoints) : 0,
+    resetSeconds: outcome.allowed ? resetSeconds : retryAfterSeconds,
+    retryAfterSeconds,
+    windowSeconds: rule.durationSeconds,
+  };
 }
 
 function unavailable(rule: RateLimitPolicy): KeywardError {

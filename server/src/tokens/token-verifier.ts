@@ -87,6 +87,14 @@ export class TokenVerifier {
   constructor(private readonly deps: TokenVerifierDeps) {}
 
   async verify(secret: string): Promise<TokenVerification> {
+    return this.check(secret);
+  }
+
+  /**
+   * verify(), answered synchronously when the cache decides (a hit, a known-unknown hash or a
+   * malformed secret): only a miss waits for the database.
+   */
+  check(secret: string): TokenVerification | Promise<TokenVerification> {
     if (!isWellFormedTokenSecret(secret, this.deps.prefix)) return this.fail('invalid_token', false);
     const hash = hashTokenSecret(secret);
     const { cache } = this.deps;
@@ -99,6 +107,11 @@ export class TokenVerifier {
         true,
       );
     if (cache.isKnownUnknown(hash)) return this.fail('invalid_token', true);
+    return this.miss(hash);
+  }
+
+  private async miss(hash: string): Promise<TokenVerification> {
+    const { cache } = this.deps;
     const generation = cache.generation;
     const row = await this.lookup(hash);
     if (!row) {
