@@ -1,9 +1,10 @@
 import { Account } from '../accounts/accounts.entity.js';
 import { builder } from '../graphql/builder.js';
-import { connectionOf, pageSize } from '../graphql/pagination.js';
+import { registerNode } from '../graphql/node.graphql.js';
+import { afterCursor, connectionOf, pageCost, pageSize } from '../graphql/pagination.js';
 import { ApiToken } from '../tokens/tokens.entity.js';
 import type { AuditActorType, AuditEvent } from './audit.entity.js';
-import { listAuditEvents } from './audit.service.js';
+import { findVisibleAuditEvents, listAuditEvents } from './audit.service.js';
 
 export interface AuditActorShape {
   type: AuditActorType | string;
@@ -52,6 +53,14 @@ const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent').implement({
   }),
 });
 
+registerNode(AuditEventRef, {
+  permission: () => 'audit:read',
+  load: (ctx, ids) =>
+    ctx.principal.kind === 'anonymous'
+      ? Promise.resolve([])
+      : findVisibleAuditEvents(ctx.em(), ctx.principal.account, ids),
+});
+
 const AuditEventConnection = builder.connectionObject(
   { type: AuditEventRef, name: 'AuditEventConnection' },
   { name: 'AuditEventEdge' },
@@ -63,15 +72,18 @@ builder.queryField('auditEvents', (t) =>
     description: "The caller's audit history, newest first (admins: everyone's); optionally one token's.",
     authScopes: { permission: 'audit:read' },
     args: { tokenId: t.arg.id(), first: t.arg.int(), after: t.arg.string() },
+    complexity: ({ first }) => ({ field: 1, multiplier: pageCost(first) }),
     resolve: async (_parent, args, ctx) => {
-      if (ctx.principal.kind === 'anonymous') return connectionOf([], false);
+      const first = pageSize(args.first);
+      const afterId = afterCursor('audit-events', args.after);
+      if (ctx.principal.kind === 'anonymous') return connectionOf('audit-events', [], false);
       const page = await listAuditEvents(ctx.em(), {
         account: ctx.principal.account,
         tokenId: args.tokenId == null ? null : String(args.tokenId),
-        first: pageSize(args.first),
-        after: args.after ?? null,
+        first,
+        afterId,
       });
-      return connectionOf(page.events, page.hasNextPage);
+      return connectionOf('audit-events', page.events, page.hasNextPage);
     },
   }),
 );
