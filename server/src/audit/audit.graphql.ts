@@ -1,10 +1,23 @@
-import { Account } from '../accounts/accounts.entity.js';
-import { builder } from '../graphql/builder.js';
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
+import { builder, type GraphQLContext } from '../graphql/builder.js';
 import { registerNode } from '../graphql/node.graphql.js';
 import { afterCursor, connectionOf, pageCost, pageSize } from '../graphql/pagination.js';
-import { ApiToken } from '../tokens/tokens.entity.js';
 import type { AuditActorType, AuditEvent } from './audit.entity.js';
-import { findVisibleAuditEvents, listAuditEvents } from './audit.service.js';
+import { actorKey, findVisibleAuditEvents, listAuditEvents, loadActorNames } from './audit.service.js';
+
+/** Actor names for one request, batched: a page of events costs one query per actor type, not one per row. */
+const actorNames = createContextCache(
+  (ctx: GraphQLContext) =>
+    new DataLoader<{ type: string; id: string }, string | null, string>(
+      async (actors) => {
+        if (ctx.principal.kind === 'anonymous') return actors.map(() => null);
+        const names = await loadActorNames(ctx.em(), ctx.principal.account, actors);
+        return actors.map((actor) => names.get(actorKey(actor)) ?? null);
+      },
+      { cacheKeyFn: actorKey },
+    ),
+);
 
 export interface AuditActorShape {
   type: AuditActorType | string;
@@ -19,20 +32,10 @@ export const AuditActorRef = builder.objectRef<AuditActorShape>('AuditActor').im
     name: t.string({
       nullable: true,
       description: "The account's or token's name, when it still exists and is the caller's.",
-      resolve: async (actor, _args, ctx) => {
-        if (ctx.principal.kind === 'anonymous' || !actor.id) return null;
-        const { account } = ctx.principal;
-        if (actor.type === 'account') {
-          if (actor.id === account.id) return account.name;
-          if (account.role !== 'admin') return null;
-          return (await ctx.em().findOne(Account, { id: actor.id }))?.name ?? null;
-        }
-        if (actor.type === 'token') {
-          const scope = account.role === 'admin' ? { id: actor.id } : { id: actor.id, account: account.id };
-          return (await ctx.em().findOne(ApiToken, scope))?.name ?? null;
-        }
-        return null;
-      },
+      resolve: (actor, _args, ctx) =>
+        actor.id && (actor.type === 'account' || actor.type === 'token')
+          ? actorNames(ctx).load({ type: actor.type, id: actor.id })
+          : null,
     }),
   }),
 });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Account } from '../accounts/accounts.entity.js';
 import { invalidCursorError } from '../errors.js';
 import { isUuid } from '../ids.js';
+import { ApiToken } from '../tokens/tokens.entity.js';
 import { type AuditActorType, AuditEvent } from './audit.entity.js';
 
 export interface AuditActor {
@@ -106,4 +108,34 @@ export function findVisibleAuditEvents(
   if (wellFormed.length === 0) return Promise.resolve([]);
   const scope = viewer.role === 'admin' ? {} : { accountId: viewer.id };
   return em.find(AuditEvent, { id: { $in: wellFormed }, ...scope });
+}
+
+/** The key of an actor in actor-name lookups. */
+export const actorKey = (actor: { type: string; id: string }): string => `${actor.type}:${actor.id}`;
+
+/**
+ * Names of audit actors, by actorKey, in one query per actor type: the viewer's own name, other
+ * accounts' names for an admin only, the names of the viewer's own tokens (an admin's: any
+ * token's). Actors the viewer may not name, or that no longer exist, are missing from the map.
+ */
+export async function loadActorNames(
+  em: EntityManager,
+  viewer: { id: string; name: string; role: string },
+  actors: readonly { type: string; id: string }[],
+): Promise<Map<string, string>> {
+  const admin = viewer.role === 'admin';
+  const names = new Map<string, string>();
+  const idsOf = (type: string) => [
+    ...new Set(actors.filter((actor) => actor.type === type && isUuid(actor.id)).map((actor) => actor.id)),
+  ];
+  const accountIds = idsOf('account').filter((id) => id !== viewer.id);
+  const tokenIds = idsOf('token');
+  if (idsOf('account').includes(viewer.id))
+    names.set(actorKey({ type: 'account', id: viewer.id }), viewer.name);
+  const accounts = admin && accountIds.length > 0 ? await em.find(Account, { id: { $in: accountIds } }) : [];
+  const tokenScope = admin ? { id: { $in: tokenIds } } : { id: { $in: tokenIds }, account: viewer.id };
+  const tokens = tokenIds.length > 0 ? await em.find(ApiToken, tokenScope) : [];
+  for (const account of accounts) names.set(actorKey({ type: 'account', id: account.id }), account.name);
+  for (const token of tokens) names.set(actorKey({ type: 'token', id: token.id }), token.name);
+  return names;
 }
