@@ -44,7 +44,8 @@ export interface CreateTokenInput {
 const TOKEN_FIELDS =
   'id name description displayPrefix preset permissions status active expiresAt createdAt lastUsedAt revokedAt';
 
-const LIST_TOKENS = `query KeywardCliTokens($first: Int, $after: String) {
+/** The list query and page size (exported so tests can hold them to the server's query cost limit). */
+export const LIST_TOKENS = `query KeywardCliTokens($first: Int, $after: String) {
   tokens(first: $first, after: $after) { edges { node { ${TOKEN_FIELDS} } } pageInfo { hasNextPage endCursor } }
 }`;
 
@@ -58,7 +59,7 @@ const CATALOGUE = `query KeywardCliCatalogue {
   permissionCatalogue { name description actions { name permission description kind cli } }
 }`;
 
-const PAGE_SIZE = 100;
+export const PAGE_SIZE = 100;
 /** Revoked tokens stay listed forever; this only guards against a server that never ends a page. */
 const MAX_PAGES = 100;
 

@@ -31,6 +31,7 @@ export const errorCatalogue = {
   email_taken: { status: 409, message: 'An account with this email already exists.' },
   token_limit_reached: { status: 409, message: 'You have reached the maximum number of active tokens.' },
   validation_failed: { status: 400, message: 'The request is not valid.' },
+  query_too_complex: { status: 400, message: 'The query costs more than the limit; ask for less.' },
   unsupported_media_type: { status: 415, message: 'Send the request body as application/json.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   request_timeout: { status: 408, message: 'The request body did not arrive in time.' },
@@ -82,4 +83,12 @@ export const isKeywardError = (error: unknown): error is KeywardError => error i
 /** A validation_failed error whose message says which field and why, e.g. `name: use 1–100 characters.` */
 export function validationError(field: string, reason: string): KeywardError {
   return new KeywardError('validation_failed', `${field}: ${reason}`, { field });
+}
+
+/**
+ * The one answer for an unusable `after` cursor: malformed, from another list, another account's
+ * or unknown are not told apart (a foreign cursor must reveal nothing about its owner's data).
+ */
+export function invalidCursorError(): KeywardError {
+  return validationError('after', 'not a cursor of this list; pass back an endCursor unchanged.');
 }

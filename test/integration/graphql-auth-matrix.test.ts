@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../server/src/graphql/opaque-id.js';
 import {
   type AuthCallResult,
   flipChecksum,
@@ -48,11 +49,11 @@ runTokenAuthMatrix('tokens', {
   surface: 'graphql',
   requiredPermission: 'tokens:read',
   targetsToken: true,
-  // The target's id as the `after` cursor: another account's token must not work as a cursor.
+  // The target's position as the `after` cursor: another account's token must not work as a cursor.
   call: graphqlAuthCall(
     current,
     'query($after: String) { tokens(after: $after) { edges { node { id } } } }',
-    (target) => ({ after: target.tokenId }),
+    (target) => ({ after: encodeCursor('tokens', target.tokenId) }),
   ),
   expectOk: async (result, seeded) => {
     const ids = field<{ edges: { node: { id: string } }[] }>(result, 'tokens').edges.map((e) => e.node.id);
@@ -150,7 +151,7 @@ runTokenAuthMatrix('auditEvents', {
 });
 
 describe('auditEvents cursors', () => {
-  it("auditEvents: another account's event id as the after cursor answers like an unknown cursor", async () => {
+  it("auditEvents: another account's event as the after cursor is VALIDATION_FAILED on after, exactly like an unknown one", async () => {
     const mine = await server.seedAccount();
     const theirs = await server.seedAccount();
     const reader = await seedToken(server, mine.account, { preset: 'CUSTOM', permissions: ['audit:read'] });
@@ -161,10 +162,19 @@ describe('auditEvents cursors', () => {
       theirs.account.id,
     ]);
     const query = 'query($after: String) { auditEvents(after: $after) { edges { node { id } } } }';
-    const foreign = await server.gql(query, { after: event!.id }, { token: reader.secret });
-    const unknown = await server.gql(query, { after: randomUUID() }, { token: reader.secret });
+    const foreign = await server.gql(
+      query,
+      { after: encodeCursor('audit-events', event!.id) },
+      { token: reader.secret },
+    );
+    const unknown = await server.gql(
+      query,
+      { after: encodeCursor('audit-events', randomUUID()) },
+      { token: reader.secret },
+    );
     expect(foreign.body).toEqual(unknown.body);
-    expect(foreign.body.data).toEqual({ auditEvents: { edges: [] } });
+    expect(foreign.body.data ?? null).toBeNull();
+    expect(foreign.body.errors?.[0]?.extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'after' });
   });
 });
 

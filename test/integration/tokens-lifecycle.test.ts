@@ -779,9 +779,11 @@ describe('tokens list', () => {
     expect(firstError(response)?.extensions?.field).toBe('first');
   });
 
-  it('tokens: a malformed after cursor is VALIDATION_FAILED, never INTERNAL_ERROR', async () => {
+  it('tokens: a malformed after cursor is VALIDATION_FAILED on after, never INTERNAL_ERROR', async () => {
     const owner = await newOwner();
-    expect(codeOf(await listTokens(owner, { after: 'not-a-cursor' }))).toBe('VALIDATION_FAILED');
+    const response = await listTokens(owner, { after: 'not-a-cursor' });
+    expect(codeOf(response)).toBe('VALIDATION_FAILED');
+    expect(firstError(response)?.extensions?.field).toBe('after');
   });
 });
 

@@ -1,5 +1,6 @@
 import { startSession } from '../edge/session.js';
 import { builder } from '../graphql/builder.js';
+import { registerNode } from '../graphql/node.graphql.js';
 import type { Account } from './accounts.entity.js';
 
 export const ViewerRef = builder.objectRef<Account>('Viewer').implement({
@@ -13,6 +14,15 @@ export const ViewerRef = builder.objectRef<Account>('Viewer').implement({
     role: t.exposeString('role', { description: 'member or admin.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
+});
+
+// Only the caller's own account is a Viewer; a token needs account:read, as for Query.viewer.
+registerNode(ViewerRef, {
+  permission: (ctx) => (ctx.principal.kind === 'token' ? 'account:read' : null),
+  load: async (ctx, ids) =>
+    ctx.principal.kind !== 'anonymous' && ids.includes(ctx.principal.account.id)
+      ? [ctx.principal.account]
+      : [],
 });
 
 const RegisterInput = builder.inputType('RegisterInput', {

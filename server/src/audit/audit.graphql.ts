@@ -1,9 +1,23 @@
-import { Account } from '../accounts/accounts.entity.js';
-import { builder } from '../graphql/builder.js';
-import { connectionOf, pageSize } from '../graphql/pagination.js';
-import { ApiToken } from '../tokens/tokens.entity.js';
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
+import { builder, type GraphQLContext } from '../graphql/builder.js';
+import { registerNode } from '../graphql/node.graphql.js';
+import { afterCursor, connectionOf, pageCost, pageSize } from '../graphql/pagination.js';
 import type { AuditActorType, AuditEvent } from './audit.entity.js';
-import { listAuditEvents } from './audit.service.js';
+import { actorKey, findVisibleAuditEvents, listAuditEvents, loadActorNames } from './audit.service.js';
+
+/** Actor names for one request, batched: a page of events costs one query per actor type, not one per row. */
+const actorNames = createContextCache(
+  (ctx: GraphQLContext) =>
+    new DataLoader<{ type: string; id: string }, string | null, string>(
+      async (actors) => {
+        if (ctx.principal.kind === 'anonymous') return actors.map(() => null);
+        const names = await loadActorNames(ctx.em(), ctx.principal.account, actors);
+        return actors.map((actor) => names.get(actorKey(actor)) ?? null);
+      },
+      { cacheKeyFn: actorKey },
+    ),
+);
 
 export interface AuditActorShape {
   type: AuditActorType | string;
@@ -18,20 +32,10 @@ export const AuditActorRef = builder.objectRef<AuditActorShape>('AuditActor').im
     name: t.string({
       nullable: true,
       description: "The account's or token's name, when it still exists and is the caller's.",
-      resolve: async (actor, _args, ctx) => {
-        if (ctx.principal.kind === 'anonymous' || !actor.id) return null;
-        const { account } = ctx.principal;
-        if (actor.type === 'account') {
-          if (actor.id === account.id) return account.name;
-          if (account.role !== 'admin') return null;
-          return (await ctx.em().findOne(Account, { id: actor.id }))?.name ?? null;
-        }
-        if (actor.type === 'token') {
-          const scope = account.role === 'admin' ? { id: actor.id } : { id: actor.id, account: account.id };
-          return (await ctx.em().findOne(ApiToken, scope))?.name ?? null;
-        }
-        return null;
-      },
+      resolve: (actor, _args, ctx) =>
+        actor.id && (actor.type === 'account' || actor.type === 'token')
+          ? actorNames(ctx).load({ type: actor.type, id: actor.id })
+          : null,
     }),
   }),
 });
@@ -52,6 +56,14 @@ const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent').implement({
   }),
 });
 
+registerNode(AuditEventRef, {
+  permission: () => 'audit:read',
+  load: (ctx, ids) =>
+    ctx.principal.kind === 'anonymous'
+      ? Promise.resolve([])
+      : findVisibleAuditEvents(ctx.em(), ctx.principal.account, ids),
+});
+
 const AuditEventConnection = builder.connectionObject(
   { type: AuditEventRef, name: 'AuditEventConnection' },
   { name: 'AuditEventEdge' },
@@ -63,15 +75,18 @@ builder.queryField('auditEvents', (t) =>
     description: "The caller's audit history, newest first (admins: everyone's); optionally one token's.",
     authScopes: { permission: 'audit:read' },
     args: { tokenId: t.arg.id(), first: t.arg.int(), after: t.arg.string() },
+    complexity: ({ first }) => ({ field: 1, multiplier: pageCost(first) }),
     resolve: async (_parent, args, ctx) => {
-      if (ctx.principal.kind === 'anonymous') return connectionOf([], false);
+      const first = pageSize(args.first);
+      const afterId = afterCursor('audit-events', args.after);
+      if (ctx.principal.kind === 'anonymous') return connectionOf('audit-events', [], false);
       const page = await listAuditEvents(ctx.em(), {
         account: ctx.principal.account,
         tokenId: args.tokenId == null ? null : String(args.tokenId),
-        first: pageSize(args.first),
-        after: args.after ?? null,
+        first,
+        afterId,
       });
-      return connectionOf(page.events, page.hasNextPage);
+      return connectionOf('audit-events', page.events, page.hasNextPage);
     },
   }),
 );

@@ -1,13 +1,23 @@
-import SchemaBuilder from '@pothos/core';
+import SchemaBuilder, { createContextCache } from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import type { RequestContext } from '../edge/context.js';
 import { KeywardError } from '../errors.js';
 import { can, permissionDenied } from '../permissions/can.js';
-import { graphQLError, toGraphQLError } from './errors.js';
+import { graphQLError, queryTooComplexError, toGraphQLError } from './errors.js';
+import { decodeGlobalId, encodeGlobalId } from './opaque-id.js';
 
 export type GraphQLContext = RequestContext;
+
+/**
+ * The most a query may cost: each field costs 1, and a list field multiplies what it selects by
+ * its length (connections by `first`, default 20; `Token.usage` by `days`; other lists by 10).
+ * The web app's largest query (50 tokens) costs under 1,000 and the CLI's (100 tokens) under
+ * 2,000; 100 tokens with a year of daily usage each costs over 70,000.
+ */
+export const MAX_QUERY_COST = 20_000;
 
 /** Permissions a failed scope check was missing, so the error can name them. */
 function missingPermissions(failure: AuthFailure): string[] {
@@ -66,6 +76,8 @@ const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
 });
 
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
 function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
     throw new KeywardError(
@@ -78,6 +90,9 @@ function parseDateTime(value: unknown): Date {
     throw new KeywardError('validation_failed', `"${value}" is not a valid date.`);
   return date;
 }
+
+/** The Node type of each object that `node`/`nodes` resolved in a request (no brand is written on shared objects). */
+export const nodeTypenames = createContextCache((_context: GraphQLContext) => new WeakMap<object, string>());
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -94,7 +109,7 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({
@@ -107,11 +122,31 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, context, _info, result) => authorizationError(context, result.failure),
   },
   relay: {
-    edgesFieldOptions: { nullable: { list: false, items: false } },
+    // A connection's own cost multiplier (its page size) already counts every edge.
+    edgesFieldOptions: { nullable: { list: false, items: false }, complexity: { field: 1, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesOnConnection: false,
+    // `id` stays each object's UUID, which every argument and REST route takes; the Relay global id
+    // is `nodeId` (Relay clients: nodeInterfaceIdField "nodeId").
+    idFieldName: 'nodeId',
+    idFieldOptions: { description: 'Opaque global id, for Query.node and Query.nodes.' },
+    encodeGlobalID: (typename, id) => encodeGlobalId(typename, String(id)),
+    // Global ids are decoded by node/nodes themselves, which answer null for a malformed one.
+    decodeGlobalID: (globalId) => decodeGlobalId(globalId) ?? { typename: '', id: '' },
+    nodeTypeOptions: {
+      description: 'An object that can be fetched again by its opaque nodeId (Query.node, Query.nodes).',
+      resolveType: (value, context) => (isObject(value) ? nodeTypenames(context).get(value) : undefined),
+    },
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+    limit: { complexity: MAX_QUERY_COST },
+    complexityError: (_kind, result) => queryTooComplexError(result.complexity, MAX_QUERY_COST),
   },
 });
 

@@ -10,6 +10,7 @@ const STATUS_CODES: ReadonlySet<ErrorCode> = new Set([
   'service_unavailable',
   'csrf_failed',
   'payload_too_large',
+  'query_too_complex',
 ]);
 
 /** The GraphQL form of an expected error: UPPER_SNAKE code, and the HTTP status and headers Yoga should use. */
@@ -27,4 +28,14 @@ export function toGraphQLError(error: KeywardError, path?: readonly (string | nu
 
 export function graphQLError(code: ErrorCode, message?: string): GraphQLError {
   return toGraphQLError(new KeywardError(code, message ?? errorCatalogue[code].message));
+}
+
+/** A query refused before running for costing more than the limit: HTTP 400, code QUERY_TOO_COMPLEX. */
+export function queryTooComplexError(cost: number, maxCost: number): GraphQLError {
+  return toGraphQLError(
+    new KeywardError(
+      'query_too_complex',
+      `The query costs ${cost}, more than the limit of ${maxCost}: ask for smaller pages (first) or fewer days (usage).`,
+    ),
+  );
 }

@@ -1,4 +1,5 @@
-import { validationError } from '../errors.js';
+import { invalidCursorError, validationError } from '../errors.js';
+import { type CursorKind, decodeCursor, encodeCursor } from './opaque-id.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -12,15 +13,33 @@ export function pageSize(first: number | null | undefined): number {
   return first;
 }
 
-/** A Relay connection from one page of nodes whose cursor is their id. */
-export function connectionOf<T extends { id: string }>(nodes: T[], hasNextPage: boolean) {
+/** The cost multiplier of a connection: the page size it may return (invalid sizes fail in the resolver). */
+export function pageCost(first: number | null | undefined): number {
+  if (first == null) return DEFAULT_PAGE_SIZE;
+  return Math.min(Math.max(Math.trunc(first), 1), MAX_PAGE_SIZE);
+}
+
+/**
+ * The node id an `after` cursor points after; null when there is none. Anything this
+ * connection did not issue is validation_failed on `after`.
+ */
+export function afterCursor(kind: CursorKind, after: string | null | undefined): string | null {
+  if (after == null) return null;
+  const id = decodeCursor(kind, after);
+  if (id === null) throw invalidCursorError();
+  return id;
+}
+
+/** A Relay connection from one page of nodes, each edge's cursor an opaque token of its node's id. */
+export function connectionOf<T extends { id: string }>(kind: CursorKind, nodes: T[], hasNextPage: boolean) {
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(kind, node.id), node }));
   return {
-    edges: nodes.map((node) => ({ cursor: node.id, node })),
+    edges,
     pageInfo: {
       hasNextPage,
       hasPreviousPage: false,
-      startCursor: nodes[0]?.id ?? null,
-      endCursor: nodes.at(-1)?.id ?? null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import '../accounts/accounts.graphql.js';
 import '../audit/audit.graphql.js';
+import './node.graphql.js';
 import '../permissions/permissions.graphql.js';
 import '../sessions/sessions.graphql.js';
 import '../tokens/tokens.graphql.js';

@@ -1,10 +1,13 @@
 import { AuditActorRef } from '../audit/audit.graphql.js';
 import { validationError } from '../errors.js';
 import { builder } from '../graphql/builder.js';
-import { connectionOf, pageSize } from '../graphql/pagination.js';
+import { registerNode } from '../graphql/node.graphql.js';
+import { afterCursor, connectionOf, pageCost, pageSize } from '../graphql/pagination.js';
 import { effectivePermissions, PERMISSION_PRESETS, presetPermissions } from '../permissions/presets.js';
 import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
+
+const MAX_USAGE_DAYS = 366;
 
 const PermissionPresetEnum = builder.enumType('PermissionPreset', {
   values: PERMISSION_PRESETS,
@@ -48,8 +51,8 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
     lastUsedIp: t.exposeString('lastUsedIp', { nullable: true }),
-    createdBy: t.string({
-      description: 'Id of the creator: the owning account, or the token that created this one.',
+    createdBy: t.id({
+      description: 'Id of the creator: the owning account, or the token that created this one (see creator).',
       resolve: (token) => tokenCreatedBy(token),
     }),
     creator: t.field({
@@ -66,13 +69,21 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
       type: [TokenUsageDayRef],
       description: 'Requests per UTC day, oldest first.',
       args: { days: t.arg.int({ defaultValue: 30 }) },
+      // One entry per day (out-of-range values fail in the resolver, after the cost check).
+      complexity: ({ days }) => ({ field: 1, multiplier: Math.min(Math.max(days ?? 30, 1), MAX_USAGE_DAYS) }),
       resolve: (token, { days }, ctx) => {
         const span = days ?? 30;
-        if (span < 1 || span > 366) throw validationError('days', 'use a whole number from 1 to 366.');
+        if (span < 1 || span > MAX_USAGE_DAYS)
+          throw validationError('days', `use a whole number from 1 to ${MAX_USAGE_DAYS}.`);
         return ctx.services.tokens.usage(ctx.em(), token.id, span);
       },
     }),
   }),
+});
+
+registerNode(TokenRef, {
+  permission: () => 'tokens:read',
+  load: (ctx, ids) => ctx.services.tokens.findOwnTokens(ctx.em(), ctx.caller(), ids),
 });
 
 const TokenConnection = builder.connectionObject(
@@ -116,12 +127,14 @@ builder.queryFields((t) => ({
     description: "The caller's tokens, newest first.",
     authScopes: { permission: 'tokens:read' },
     args: { status: t.arg({ type: TokenStatusEnum }), first: t.arg.int(), after: t.arg.string() },
+    complexity: ({ first }) => ({ field: 1, multiplier: pageCost(first) }),
     resolve: async (_parent, args, ctx) => {
       const page = await ctx.services.tokens.listTokens(ctx.em(), ctx.caller(), {
-        ...args,
+        status: args.status,
         first: pageSize(args.first),
+        afterId: afterCursor('tokens', args.after),
       });
-      return connectionOf(page.tokens, page.hasNextPage);
+      return connectionOf('tokens', page.tokens, page.hasNextPage);
     },
   }),
   token: t.field({

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Account } from '../accounts/accounts.entity.js';
 import { type RequestMeta, recordAudit } from '../audit/audit.service.js';
 import { actorOf, type Caller } from '../caller.js';
-import { KeywardError } from '../errors.js';
+import { invalidCursorError, KeywardError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import { assertAllowed, type RateLimitDecision, type RateLimits } from '../rate-limits/rate-limiter.js';
@@ -114,6 +114,14 @@ export class TokensService {
     return em.findOne(ApiToken, { id, account: account.id });
   }
 
+  /** Those of `ids` that are the caller's own tokens, in any order; anything else is left out. */
+  async findOwnTokens(em: EntityManager, caller: Caller, ids: readonly string[]): Promise<ApiToken[]> {
+    const account = ownerOf(caller);
+    const wellFormed = ids.filter(isUuid);
+    if (wellFormed.length === 0) return [];
+    return em.find(ApiToken, { id: { $in: wellFormed }, account: account.id });
+  }
+
   private async requireOwnToken(em: EntityManager, caller: Caller, id: string): Promise<ApiToken> {
     const token = await this.findOwnToken(em, caller, id);
     if (!token) throw new KeywardError('not_found', 'No token with that id.');
@@ -210,11 +218,14 @@ export class TokensService {
     for (const row of revoked) await this.deps.onTokenChanged?.(row.id);
   }
 
-  /** The caller's tokens, newest first, optionally by status; cursor = the last token's id. */
+  /**
+   * The caller's tokens, newest first, optionally by status. `afterId` is the token the page starts
+   * after; another account's or an unknown token is validation_failed on `after`, like a malformed cursor.
+   */
   async listTokens(
     em: EntityManager,
     caller: Caller,
-    options: { status?: TokenStatus | null; first: number; after?: string | null },
+    options: { status?: TokenStatus | null; first: number; afterId?: string | null },
   ): Promise<TokenPage> {
     const account = ownerOf(caller);
     const params: unknown[] = [account.id];
@@ -227,16 +238,25 @@ export class TokensService {
       ACTIVE: `revoked_at is null and ${live} and active`,
     };
     if (options.status) where += ` and ${statusFilter[options.status]}`;
-    if (options.after) {
-      if (!isUuid(options.after)) throw new KeywardError('validation_failed', 'after: not a valid cursor.');
+    const { afterId } = options;
+    if (afterId) {
+      if (!isUuid(afterId)) throw invalidCursorError();
       where +=
         ' and (created_at, id) < (select created_at, id from api_token where id = ? and account_id = ?)';
-      params.push(options.after, account.id);
+      params.push(afterId, account.id);
     }
     const rows = await em.execute<{ id: string }[]>(
       `select id from api_token where ${where} order by created_at desc, id desc limit ?`,
       [...params, options.first + 1],
     );
+    // A foreign or unknown position matches no row, so only an empty page needs telling apart from the end.
+    if (afterId && rows.length === 0) {
+      const [own] = await em.execute('select 1 from api_token where id = ? and account_id = ?', [
+        afterId,
+        account.id,
+      ]);
+      if (!own) throw invalidCursorError();
+    }
     const ids = rows.slice(0, options.first).map((row) => row.id);
     const tokens = ids.length === 0 ? [] : await em.find(ApiToken, { id: { $in: ids } });
     const byId = new Map(tokens.map((token) => [token.id, token]));

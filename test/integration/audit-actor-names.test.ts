@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queriesDuring, seedToken } from '../helpers/auth-matrix.js';
+import { startTestServer, type TestServer } from '../helpers/harness.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+type Actor = { type: string; id: string | null; name: string | null };
+type Events = { auditEvents: { edges: { node: { actor: Actor } }[] } };
+
+const EVENTS =
+  'query($first: Int) { auditEvents(first: $first) { edges { node { actor { type id name } } } } }';
+
+/**
+ * An account whose newest audit events each name a different one of its tokens as the actor,
+ * plus one event by another account's token (which must stay nameless).
+ */
+async function seedHistory(actors: number) {
+  const seeded = await server.seedAccount({ name: 'Owner' });
+  const other = await server.seedAccount();
+  const foreign = await seedToken(server, other.account, { name: 'foreign' });
+  const tokens = [];
+  for (let index = 0; index < actors; index++)
+    tokens.push(await seedToken(server, seeded.account, { name: `actor ${index}` }));
+  const rows = [...tokens.map((token) => token.id), foreign.id];
+  for (const [index, actorId] of rows.entries()) {
+    await server.sql(
+      `insert into audit_event (id, action, actor_type, actor_id, account_id, target_id, created_at)
+       values ($1, 'token.update', 'token', $2, $3, $2, now() + ($4 || ' seconds')::interval)`,
+      [randomUUID(), actorId, seeded.account.id, String(index + 1)],
+    );
+  }
+  const cookie = await server.login(seeded.email, seeded.password);
+  return { ...seeded, cookie, tokens, foreign };
+}
+
+const selects = (queries: string[]) => queries.filter((query) => /^\s*select/i.test(query));
+
+describe('AuditActor.name', () => {
+  it('a page of 20 events names its actors with the same number of SELECTs as a page of 2', async () => {
+    const history = await seedHistory(20);
+    const run = (first: number) =>
+      queriesDuring(server, () => server.gql<Events>(EVENTS, { first }, { cookie: history.cookie }));
+
+    const small = await run(2);
+    const large = await run(20);
+    expect(large.result.body.errors).toBeUndefined();
+    expect(large.result.body.data?.auditEvents.edges).toHaveLength(20);
+    expect(selects(large.queries).length).toBe(selects(small.queries).length);
+    // Session, page ids, page rows, token names: a constant, whatever the page size.
+    expect(selects(large.queries).length).toBeLessThanOrEqual(5);
+    expect(large.queries.filter((query) => /from "api_token"/.test(query))).toHaveLength(1);
+  });
+
+  it("names the caller's own tokens and account, and never another account's token", async () => {
+    const history = await seedHistory(3);
+    const response = await server.gql<Events>(EVENTS, { first: 100 }, { cookie: history.cookie });
+    expect(response.body.errors).toBeUndefined();
+    const actors = response.body.data!.auditEvents.edges.map((edge) => edge.node.actor);
+    expect(actors.slice(0, 4)).toEqual([
+      { type: 'token', id: history.foreign.id, name: null },
+      { type: 'token', id: history.tokens[2]!.id, name: 'actor 2' },
+      { type: 'token', id: history.tokens[1]!.id, name: 'actor 1' },
+      { type: 'token', id: history.tokens[0]!.id, name: 'actor 0' },
+    ]);
+    // The token.create events are the account's own doing.
+    expect(actors.slice(4)).toEqual(
+      history.tokens.map(() => ({ type: 'account', id: history.account.id, name: 'Owner' })),
+    );
+  });
+});
