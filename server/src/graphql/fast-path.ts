@@ -66,7 +66,8 @@ function simpleParams(body: string): GraphQLParams | null {
 export async function fromFetchResponse(response: Response): Promise<GraphQLAnswer> {
   const headers: HeaderMap = {};
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie' && name !== 'content-length') headers[name] = value;
+    const key = name.toLowerCase();
+    if (key !== 'set-cookie' && key !== 'content-length') headers[key] = value;
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
