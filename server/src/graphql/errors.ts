@@ -12,11 +12,17 @@ const STATUS_CODES: ReadonlySet<ErrorCode> = new Set([
   'payload_too_large',
 ]);
 
-/** The GraphQL form of an expected error: UPPER_SNAKE code, and the HTTP status and headers Yoga should use. */
-export function toGraphQLError(error: KeywardError, path?: readonly (string | number)[]): GraphQLError {
+/**
+ * The GraphQL form of an expected error: UPPER_SNAKE code, and the HTTP status and headers Yoga
+ * should use; `at` (the error graphql-js raised in a resolver) gives it its `path` and `locations`.
+ */
+export function toGraphQLError(error: KeywardError, at?: GraphQLError): GraphQLError {
   const status = STATUS_CODES.has(error.code) ? error.status : undefined;
   return new GraphQLError(error.message, {
-    path,
+    nodes: at?.nodes,
+    source: at?.source,
+    positions: at?.positions,
+    path: at?.path,
     extensions: {
       code: error.graphqlCode,
       ...(error.field ? { field: error.field } : {}),

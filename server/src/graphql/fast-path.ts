@@ -4,7 +4,8 @@ import { isAsyncIterable, processRegularResult } from 'graphql-yoga';
 import type { RequestContext } from '../edge/context.js';
 import type { HeaderMap } from '../edge/route.js';
 import type { Logger } from '../logger.js';
-import { type GraphQLHandler, withRequestErrorCodes } from './yoga.js';
+import { withRequestErrorCodes } from './request-errors.js';
+import type { GraphQLHandler } from './yoga.js';
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions']);
