@@ -46,6 +46,7 @@ export function armorLimits(limits: {
   maxDepth: number;
   maxAliases: number;
   maxTokens: number;
+  maxDirectives: number;
   maxCost: number;
 }): Pick<ArmorConfig, 'maxDepth' | 'maxAliases' | 'maxTokens' | 'costLimit' | 'maxDirectives'> {
   const reject = (code: string) => ({ propagateOnRejection: false, onReject: [refuseWith(code)] });
@@ -54,7 +55,7 @@ export function armorLimits(limits: {
     maxAliases: { n: limits.maxAliases, ...reject(LIMIT_CODES.maxAliases) },
     maxTokens: { n: limits.maxTokens, ...reject(LIMIT_CODES.maxTokens) },
     costLimit: { maxCost: limits.maxCost, ...reject(LIMIT_CODES.costLimit) },
-    maxDirectives: reject(LIMIT_CODES.maxDirectives),
+    maxDirectives: { n: limits.maxDirectives, ...reject(LIMIT_CODES.maxDirectives) },
   };
 }
 

@@ -114,7 +114,7 @@ export function createGraphQLHandler(options: { logger: Logger; production: bool
     plugins: [
       EnvelopArmorPlugin({
         // A full page of tokens with every field costs about 6,000: leave room for real clients.
-        ...armorLimits({ maxDepth: 8, maxAliases: 15, maxTokens: 1000, maxCost: 20_000 }),
+        ...armorLimits({ maxDepth: 8, maxAliases: 15, maxTokens: 1000, maxDirectives: 50, maxCost: 20_000 }),
         blockFieldSuggestion: { enabled: production },
       }),
       useParseFailureCode(),
