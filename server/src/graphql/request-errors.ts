@@ -60,21 +60,17 @@ export function armorLimits(limits: {
 }
 
 /**
- * Completes a parse failure: GRAPHQL_PARSE_FAILED and the request-error status. Yoga's parse cache
- * stores the thrown error itself and throws it again for the same document whoever sends it, so
- * it must be complete before it is stored, whatever way the document came in (Yoga's own hook only
- * marks it for requests that went through Yoga's Fetch layer). One shared function: nothing is
- * allocated per parse.
+ * Completes a parse failure as Yoga's own hook does for requests through its Fetch layer:
+ * GRAPHQL_PARSE_FAILED and the request-error status. Yoga's parse cache stores the thrown error
+ * itself and throws that instance again for the same document, whoever sends it; a caller of
+ * `enveloped.parse` outside Yoga's Fetch layer must complete it in place, or every later request
+ * for the document inherits the incomplete error.
  */
-function completeParseFailure({ result }: { result: unknown }): void {
-  if (!(result instanceof GraphQLError)) return;
-  const extensions = result.extensions as Record<string, unknown>;
+export function completeParseFailure(error: unknown): void {
+  if (!(error instanceof GraphQLError)) return;
+  const extensions = error.extensions as Record<string, unknown>;
   extensions.code ??= 'GRAPHQL_PARSE_FAILED';
   extensions.http ??= requestErrorHttp();
-}
-
-export function useParseFailureCode(): Plugin {
-  return { onParse: () => completeParseFailure };
 }
 
 /** The error of a request whose parameters cannot be read: 400, whatever the client accepts. */

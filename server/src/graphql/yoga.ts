@@ -6,12 +6,7 @@ import type { RequestContext } from '../edge/context.js';
 import { isKeywardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { graphQLError, toGraphQLError } from './errors.js';
-import {
-  armorLimits,
-  useParseFailureCode,
-  useRequestErrorCode,
-  useSearchParamsParser,
-} from './request-errors.js';
+import { armorLimits, useRequestErrorCode, useSearchParamsParser } from './request-errors.js';
 import { schema } from './schema.js';
 
 /** Cookie-authenticated mutations must prove they are not cross-site (the edge computed `csrfOk`). */
@@ -117,7 +112,6 @@ export function createGraphQLHandler(options: { logger: Logger; production: bool
         ...armorLimits({ maxDepth: 8, maxAliases: 15, maxTokens: 1000, maxDirectives: 50, maxCost: 20_000 }),
         blockFieldSuggestion: { enabled: production },
       }),
-      useParseFailureCode(),
       useSearchParamsParser(),
       ...(production ? [useNoIntrospection()] : []),
       useRequestErrorCode(),
