@@ -177,6 +177,45 @@ describe.each(['true', 'false'])('GraphQL over HTTP (KEYWARD_GRAPHQL_FAST_PATH=%
     }
   });
 
+  it('a variable its scalar refuses (DateTime): graphql-js’s whole message, VALIDATION_FAILED, 400 with graphql-response+json', async () => {
+    const body = {
+      query:
+        'mutation($at: DateTime) { createToken(input: { name: "x", preset: ALL, expiresAt: $at }) { secret } }',
+      variables: { at: 'soon' },
+    };
+    for (const credential of ['anonymous', 'token', 'cookie'] as const) {
+      const strict = await post(body, credential, GRAPHQL_RESPONSE);
+      expect(strict.status, credential).toBe(400);
+      expect(strict.body).not.toHaveProperty('data');
+      expect(strict.body.errors).toEqual([
+        {
+          message:
+            'Variable "$at" got invalid value "soon"; Expected type "DateTime". DateTime must be an ISO-8601 string such as 2026-01-31T12:00:00Z.',
+          locations: [{ line: 1, column: 10 }],
+          extensions: { code: 'VALIDATION_FAILED' },
+        },
+      ]);
+      const json = await post(body, credential);
+      expect(json.status, credential).toBe(200);
+      expect(json.body).toEqual(strict.body);
+    }
+  });
+
+  it('a variable that does not coerce is not written to the log: it may hold a password', async () => {
+    const from = server.logs.length;
+    const answer = await post(
+      {
+        query: 'mutation($input: LoginInput!) { login(input: $input) { id } }',
+        variables: { input: { email: 'someone@example.com', pasword: 'hunter2-typo-key' } },
+      },
+      'anonymous',
+    );
+    expect(answer.body.errors?.[0]?.message).toContain(
+      'Field "password" of required type "String!" was not provided.',
+    );
+    expect(server.logs.slice(from).join('\n')).not.toContain('hunter2');
+  });
+
   it('an expected error from a resolver keeps its path and locations', async () => {
     const query = '{ tokens(first: 1) {\n  edges { node { usage(days: 0) { count } } } } }';
     for (const credential of ['token', 'cookie'] as const) {

@@ -14,11 +14,12 @@ const STATUS_CODES: ReadonlySet<ErrorCode> = new Set([
 
 /**
  * The GraphQL form of an expected error: UPPER_SNAKE code, and the HTTP status and headers Yoga
- * should use; `at` (the error graphql-js raised in a resolver) gives it its `path` and `locations`.
+ * should use. `at`, the error graphql-js raised for it, gives it its `path`, `locations` and
+ * wording (graphql-js prefixes a variable's coercion failure with the variable and its value).
  */
 export function toGraphQLError(error: KeywardError, at?: GraphQLError): GraphQLError {
   const status = STATUS_CODES.has(error.code) ? error.status : undefined;
-  return new GraphQLError(error.message, {
+  return new GraphQLError(at?.message ?? error.message, {
     nodes: at?.nodes,
     source: at?.source,
     positions: at?.positions,

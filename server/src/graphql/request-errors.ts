@@ -120,6 +120,29 @@ export function useSearchParamsParser(): Plugin {
   };
 }
 
+/** A copy of an error raised at a place in the document, with another message or extensions. */
+export function located(
+  error: GraphQLError,
+  replace: { message?: string; extensions: GraphQLError['extensions'] },
+): GraphQLError {
+  return new GraphQLError(replace.message ?? error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: replace.extensions,
+  });
+}
+
+/**
+ * The error as a request error (see requestErrorHttp). graphql-tools' executor gives variable
+ * coercion failures status 400 whatever the client accepts; application/json clients get 200.
+ */
+export function asRequestError(error: GraphQLError): GraphQLError {
+  const http = error.extensions.http as Record<string, unknown> | undefined;
+  return located(error, { extensions: { ...error.extensions, http: { ...http, ...requestErrorHttp() } } });
+}
+
 /**
  * The error with `extensions.code` GRAPHQL_VALIDATION_FAILED when it has no code yet; a request
  * error (the result has no `data`: variables that do not coerce, an operation that cannot be
@@ -127,19 +150,8 @@ export function useSearchParamsParser(): Plugin {
  */
 export function withRequestErrorCode(error: GraphQLError, requestError = false): GraphQLError {
   if (error.extensions?.code) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: {
-      ...error.extensions,
-      code: 'GRAPHQL_VALIDATION_FAILED',
-      // graphql-tools' executor gives coercion failures status 400 for every media type.
-      ...(requestError ? { http: { ...(error.extensions?.http as object), ...requestErrorHttp() } } : {}),
-    },
-  });
+  const coded = located(error, { extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
+  return requestError ? asRequestError(coded) : coded;
 }
 
 /** Every error of a result with a code (see withRequestErrorCode). */

@@ -6,7 +6,13 @@ import type { RequestContext } from '../edge/context.js';
 import { isKeywardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { graphQLError, toGraphQLError } from './errors.js';
-import { armorLimits, useRequestErrorCode, useSearchParamsParser } from './request-errors.js';
+import {
+  armorLimits,
+  asRequestError,
+  located,
+  useRequestErrorCode,
+  useSearchParamsParser,
+} from './request-errors.js';
 import { schema } from './schema.js';
 
 /** Cookie-authenticated mutations must prove they are not cross-site (the edge computed `csrfOk`). */
@@ -30,37 +36,36 @@ function useNoIntrospection(): Plugin {
   };
 }
 
+/** The innermost cause of an error: graphql-js wraps what a resolver or a scalar throws. */
+function rootCause(error: GraphQLError): unknown {
+  let cause: unknown = error;
+  while (cause instanceof GraphQLError && cause.originalError !== undefined) cause = cause.originalError;
+  return cause;
+}
+
 /**
- * Expected errors keep their code (UPPER_SNAKE) and HTTP status; GraphQL's own errors pass; anything
- * else is logged with the request id and masked. An error raised in a resolver keeps its `path` and
- * `locations`, masked or not. In production, Yoga's request errors lose `extensions.originalError`
- * (the JSON parser's own words about an invalid body).
+ * Expected errors keep their code (UPPER_SNAKE) and HTTP status; GraphQL's own errors pass, in
+ * graphql-js's whole wording (e.g. `Variable "$f" got invalid value …; <the scalar's reason>`);
+ * anything else is logged with the request id and masked. An error raised in a resolver keeps its
+ * `path` and `locations`, masked or not. In production, Yoga's request errors lose
+ * `extensions.originalError` (the JSON parser's own words about an invalid body).
  */
 function maskError(logger: Logger, production: boolean) {
   return (error: unknown): Error => {
     if (error instanceof GraphQLError) {
       const original = error.originalError;
-      if (isKeywardError(original)) return toGraphQLError(original, error);
-      if (original instanceof GraphQLError) {
-        // graphql-js's own wording (e.g. `Variable "$f" got invalid value …; <the scalar's reason>`),
-        // with the original's extensions, but without the original to serialize.
-        return new GraphQLError(error.message, {
-          nodes: error.nodes,
-          source: error.source,
-          positions: error.positions,
-          path: error.path,
-          extensions: error.extensions,
-        });
+      const cause = rootCause(error);
+      if (isKeywardError(cause)) {
+        const coded = toGraphQLError(cause, error);
+        // Raised outside any field (a variable its scalar refuses): the request itself is refused.
+        return error.path === undefined ? asRequestError(coded) : coded;
       }
-      if (!original) return production ? withoutInternals(error) : error;
+      if (original === undefined) return production ? withoutInternals(error) : error;
+      if (original instanceof GraphQLError) {
+        return cause === original ? error : located(error, { extensions: error.extensions });
+      }
       logger.error({ err: original, path: error.path }, 'unexpected error in a resolver');
-      return new GraphQLError('Unexpected error.', {
-        nodes: error.nodes,
-        source: error.source,
-        positions: error.positions,
-        path: error.path,
-        extensions: { code: 'INTERNAL_ERROR' },
-      });
+      return located(error, { message: 'Unexpected error.', extensions: { code: 'INTERNAL_ERROR' } });
     }
     if (isKeywardError(error)) return toGraphQLError(error);
     logger.error({ err: error }, 'unexpected error');
@@ -78,13 +83,7 @@ function withoutInternals(error: GraphQLError): GraphQLError {
   if (error.extensions.originalError === undefined) return error;
   const { originalError: _internal, http, ...extensions } = error.extensions;
   const { spec: _spec, ...status } = (http ?? {}) as Record<string, unknown>;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    extensions: { ...extensions, http: status },
-  });
+  return located(error, { extensions: { ...extensions, http: status } });
 }
 
 export function createGraphQLHandler(options: { logger: Logger; production: boolean }) {
@@ -103,8 +102,9 @@ export function createGraphQLHandler(options: { logger: Logger; production: bool
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),
       warn: (...args) => logger.warn({ args }, 'yoga'),
-      // Unexpected errors are logged by maskError with their cause; Yoga's own copy adds nothing.
-      error: (...args) => logger.debug({ args }, 'yoga'),
+      // Yoga reports here only the errors it hands to maskError, before masking: maskError logs the
+      // unexpected ones with their cause, and the others may quote a request's variables (a password).
+      error: () => undefined,
     },
     plugins: [
       EnvelopArmorPlugin({
