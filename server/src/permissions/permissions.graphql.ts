@@ -1,5 +1,11 @@
 import { builder } from '../graphql/builder.js';
 import type { PermissionAction, PermissionResource } from './catalogue.js';
+import { PERMISSION_PRESETS, presetsIncluding } from './presets.js';
+
+export const PermissionPresetEnum = builder.enumType('PermissionPreset', {
+  values: PERMISSION_PRESETS,
+  description: 'ALL, READ_ONLY and CLI follow the catalogue as it grows; CUSTOM is a fixed list.',
+});
 
 const PermissionActionRef = builder.objectRef<PermissionAction>('PermissionAction').implement({
   description: 'One action of a resource; its permission string is `resource:action`.',
@@ -12,6 +18,12 @@ const PermissionActionRef = builder.objectRef<PermissionAction>('PermissionActio
     adminOnly: t.boolean({
       description: 'Only admins may hold it; presets never give it to other accounts.',
       resolve: (action) => action.requires === 'admin',
+    }),
+    presets: t.field({
+      type: [PermissionPresetEnum],
+      description:
+        'The presets (never CUSTOM) that include this action today, so clients need not copy the preset rules.',
+      resolve: (action, _args, ctx) => presetsIncluding(action.permission, ctx.services.catalogue),
     }),
   }),
 });

@@ -3,16 +3,13 @@ import { validationError } from '../errors.js';
 import { builder } from '../graphql/builder.js';
 import { registerNode } from '../graphql/node.graphql.js';
 import { afterCursor, connectionOf, pageCost, pageSize } from '../graphql/pagination.js';
-import { effectivePermissions, PERMISSION_PRESETS, presetPermissions } from '../permissions/presets.js';
+import { PermissionPresetEnum } from '../permissions/permissions.graphql.js';
+import { effectivePermissions, presetPermissions } from '../permissions/presets.js';
 import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
 
 const MAX_USAGE_DAYS = 366;
 
-const PermissionPresetEnum = builder.enumType('PermissionPreset', {
-  values: PERMISSION_PRESETS,
-  description: 'ALL, READ_ONLY and CLI follow the catalogue as it grows; CUSTOM is a fixed list.',
-});
 const TokenStatusEnum = builder.enumType('TokenStatus', {
   values: ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED'] as const,
 });
