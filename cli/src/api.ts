@@ -4,6 +4,7 @@
  * failures name the URL. Redirects are not followed, so a token is only ever sent to `apiUrl`.
  */
 import { CliError, LOGIN_HINT } from './errors.js';
+import { type CheckedDocument, documentText } from './graphql.js';
 import { cliVersion } from './version.js';
 
 const TIMEOUT_MS = 30_000;
@@ -38,8 +39,12 @@ export interface ApiClient {
   apiUrl: string;
   /** GET a REST route; the token (when given) goes in the Authorization header. */
   getJson(path: string, token: string | null): Promise<unknown>;
-  /** Runs a GraphQL operation and returns `data`; the first error becomes an ApiError. */
-  graphql<T>(query: string, variables: Record<string, unknown>, token: string | null): Promise<T>;
+  /** Runs a typed GraphQL operation and returns `data`; the first error becomes an ApiError. */
+  graphql<Result, Variables>(
+    document: CheckedDocument<Result, Variables>,
+    variables: Variables,
+    token: string | null,
+  ): Promise<Result>;
 }
 
 export function createApiClient(apiUrl: string): ApiClient {
@@ -90,11 +95,15 @@ export function createApiClient(apiUrl: string): ApiClient {
       const { message, code } = restError(body);
       throw new ApiError(message ?? `${url} answered HTTP ${status}.`, status, code);
     },
-    async graphql<T>(query: string, variables: Record<string, unknown>, token: string | null) {
+    async graphql<Result, Variables>(
+      document: CheckedDocument<Result, Variables>,
+      variables: Variables,
+      token: string | null,
+    ) {
       const { url, status, body } = await send('/graphql', {
         method: 'POST',
         token,
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: documentText(document), variables }),
       });
       const record = isRecord(body) ? body : {};
       const first = Array.isArray(record.errors) ? record.errors[0] : undefined;
@@ -106,7 +115,8 @@ export function createApiClient(apiUrl: string): ApiClient {
       if (status < 200 || status >= 300 || !isRecord(record.data)) {
         throw new ApiError(`${url} answered HTTP ${status} without GraphQL data.`, status, undefined);
       }
-      return record.data as T;
+      // The shape is the document's, checked against schema.graphql at compile time.
+      return record.data as Result;
     },
   };
 }

@@ -1,63 +1,87 @@
-/** Token management through POST /graphql with the saved token as the bearer credential. */
+/**
+ * Token management through POST /graphql with the saved token as the bearer credential. Every
+ * operation is a typed document: result types come from schema.graphql, never written by hand.
+ */
 import type { CommandContext } from './context.js';
+import { graphql, type ResultOf, type VariablesOf } from './graphql.js';
 
-export type Preset = 'ALL' | 'READ_ONLY' | 'CLI' | 'CUSTOM';
-export type TokenStatus = 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED';
+/** The fields every command shows of a token. */
+const TOKEN_FIELDS = graphql(`
+  fragment KeywardCliToken on Token @_unmask {
+    id name description displayPrefix preset permissions status active expiresAt createdAt lastUsedAt revokedAt
+  }
+`);
 
-export interface TokenNode {
-  id: string;
-  name: string;
-  description: string | null;
-  displayPrefix: string;
-  preset: Preset;
-  permissions: string[];
-  status: TokenStatus;
-  active: boolean;
-  expiresAt: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface CatalogueAction {
-  name: string;
-  permission: string;
-  description: string;
-  kind: string;
-  cli: boolean;
-}
-
-export interface CatalogueResource {
-  name: string;
-  description: string;
-  actions: CatalogueAction[];
-}
-
-export interface CreateTokenInput {
-  name: string;
-  description?: string;
-  expiresInDays?: number;
-  preset: Preset;
-  permissions?: string[];
-}
-
-const TOKEN_FIELDS =
-  'id name description displayPrefix preset permissions status active expiresAt createdAt lastUsedAt revokedAt';
+export type TokenNode = ResultOf<typeof TOKEN_FIELDS>;
+export type Preset = TokenNode['preset'];
+export type TokenStatus = TokenNode['status'];
 
 /** The list query and page size (exported so tests can hold them to the server's query cost limit). */
-export const LIST_TOKENS = `query KeywardCliTokens($first: Int, $after: String) {
-  tokens(first: $first, after: $after) { edges { node { ${TOKEN_FIELDS} } } pageInfo { hasNextPage endCursor } }
-}`;
+export const LIST_TOKENS = graphql(
+  `
+  query KeywardCliTokens($first: Int, $after: String) {
+    tokens(first: $first, after: $after) {
+      edges { node { ...KeywardCliToken } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [TOKEN_FIELDS],
+);
 
-const CREATE_TOKEN = `mutation KeywardCliCreateToken($input: CreateTokenInput!) {
-  createToken(input: $input) { secret token { ${TOKEN_FIELDS} } }
-}`;
+const TOKEN_DETAIL = graphql(
+  `
+  query KeywardCliToken($id: ID!) {
+    token(id: $id) { ...KeywardCliToken effectivePermissions lastUsedIp rateLimitPerMinute createdBy }
+  }
+`,
+  [TOKEN_FIELDS],
+);
 
-const REVOKE_TOKEN = `mutation KeywardCliRevokeToken($id: ID!) { revokeToken(id: $id) { ${TOKEN_FIELDS} } }`;
+const TOKEN_USAGE = graphql(
+  `
+  query KeywardCliTokenUsage($id: ID!, $days: Int) {
+    token(id: $id) { ...KeywardCliToken usage(days: $days) { date count } }
+  }
+`,
+  [TOKEN_FIELDS],
+);
 
-const CATALOGUE = `query KeywardCliCatalogue {
-  permissionCatalogue { name description actions { name permission description kind cli } }
-}`;
+const CREATE_TOKEN = graphql(
+  `
+  mutation KeywardCliCreateToken($input: CreateTokenInput!) {
+    createToken(input: $input) { secret token { ...KeywardCliToken } }
+  }
+`,
+  [TOKEN_FIELDS],
+);
+
+const REVOKE_TOKEN = graphql(
+  `
+  mutation KeywardCliRevokeToken($id: ID!) { revokeToken(id: $id) { ...KeywardCliToken } }
+`,
+  [TOKEN_FIELDS],
+);
+
+const SET_TOKEN_ACTIVE = graphql(
+  `
+  mutation KeywardCliSetTokenActive($id: ID!, $active: Boolean!) {
+    setTokenActive(id: $id, active: $active) { ...KeywardCliToken }
+  }
+`,
+  [TOKEN_FIELDS],
+);
+
+const CATALOGUE = graphql(`
+  query KeywardCliCatalogue {
+    permissionCatalogue { name description actions { name permission description kind cli presets } }
+  }
+`);
+
+export type CreateTokenInput = VariablesOf<typeof CREATE_TOKEN>['input'];
+export type TokenDetail = NonNullable<ResultOf<typeof TOKEN_DETAIL>['token']>;
+export type TokenUsage = NonNullable<ResultOf<typeof TOKEN_USAGE>['token']>;
+export type CatalogueResource = ResultOf<typeof CATALOGUE>['permissionCatalogue'][number];
 
 export const PAGE_SIZE = 100;
 /** Revoked tokens stay listed forever; this only guards against a server that never ends a page. */
@@ -68,12 +92,11 @@ export async function listTokens(ctx: CommandContext, token: string): Promise<To
   const nodes: TokenNode[] = [];
   let after: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const data: {
-      tokens: {
-        edges: { node: TokenNode }[];
-        pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      };
-    } = await ctx.api.graphql(LIST_TOKENS, { first: PAGE_SIZE, after }, token);
+    const data: ResultOf<typeof LIST_TOKENS> = await ctx.api.graphql(
+      LIST_TOKENS,
+      { first: PAGE_SIZE, after },
+      token,
+    );
     nodes.push(...data.tokens.edges.map((edge) => edge.node));
     if (!data.tokens.pageInfo.hasNextPage || !data.tokens.pageInfo.endCursor) break;
     after = data.tokens.pageInfo.endCursor;
@@ -81,44 +104,50 @@ export async function listTokens(ctx: CommandContext, token: string): Promise<To
   return nodes;
 }
 
-export async function createToken(
+/** One token with what `token show` prints; null when the server no longer finds it. */
+export async function fetchToken(
   ctx: CommandContext,
   token: string,
-  input: CreateTokenInput,
-): Promise<{ secret: string; token: TokenNode }> {
-  const data = await ctx.api.graphql<{ createToken: { secret: string; token: TokenNode } }>(
-    CREATE_TOKEN,
-    { input },
-    token,
-  );
-  return data.createToken;
+  id: string,
+): Promise<TokenDetail | null> {
+  return (await ctx.api.graphql(TOKEN_DETAIL, { id }, token)).token;
+}
+
+/** One token with its requests per UTC day, oldest first. */
+export async function fetchTokenUsage(
+  ctx: CommandContext,
+  token: string,
+  id: string,
+  days: number,
+): Promise<TokenUsage | null> {
+  return (await ctx.api.graphql(TOKEN_USAGE, { id, days }, token)).token;
+}
+
+export async function createToken(ctx: CommandContext, token: string, input: CreateTokenInput) {
+  return (await ctx.api.graphql(CREATE_TOKEN, { input }, token)).createToken;
 }
 
 export async function revokeToken(ctx: CommandContext, token: string, id: string): Promise<TokenNode> {
-  const data = await ctx.api.graphql<{ revokeToken: TokenNode }>(REVOKE_TOKEN, { id }, token);
-  return data.revokeToken;
+  return (await ctx.api.graphql(REVOKE_TOKEN, { id }, token)).revokeToken;
+}
+
+export async function setTokenActive(
+  ctx: CommandContext,
+  token: string,
+  id: string,
+  active: boolean,
+): Promise<TokenNode> {
+  return (await ctx.api.graphql(SET_TOKEN_ACTIVE, { id, active }, token)).setTokenActive;
 }
 
 /** The catalogue is public: no token is sent, so a broken saved token cannot get in the way. */
 export async function fetchCatalogue(ctx: CommandContext): Promise<CatalogueResource[]> {
-  const data = await ctx.api.graphql<{ permissionCatalogue: CatalogueResource[] }>(CATALOGUE, {}, null);
-  return data.permissionCatalogue;
+  return (await ctx.api.graphql(CATALOGUE, {}, null)).permissionCatalogue;
 }
 
 /** CLI spelling of a preset: all, read-only, cli, custom. */
 export function presetLabel(preset: Preset): string {
   return preset.toLowerCase().replace('_', '-');
-}
-
-/**
- * Presets that include an action, by the catalogue's rules (SPEC 4.3): ALL holds every action,
- * READ_ONLY every `read` action, CLI every action flagged `cli`.
- */
-export function presetsIncluding(action: Pick<CatalogueAction, 'kind' | 'cli'>): Preset[] {
-  const presets: Preset[] = ['ALL'];
-  if (action.kind === 'read') presets.push('READ_ONLY');
-  if (action.cli) presets.push('CLI');
-  return presets;
 }
 
 /** "all permissions (preset all)", "tokens:read, tokens:create (preset cli)", or the custom list. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentText } from '../../cli/src/graphql.js';
 import { PAGE_SIZE as CLI_PAGE_SIZE, LIST_TOKENS } from '../../cli/src/tokens-api.js';
 import { seedToken } from '../helpers/auth-matrix.js';
 import { type GqlOptions, type GqlResponse, startTestServer, type TestServer } from '../helpers/harness.js';
@@ -63,7 +64,7 @@ describe('query cost', () => {
   it("the CLI's token list (100 per page) passes", async () => {
     const owner = await seedOwner();
     const response = await server.gql(
-      LIST_TOKENS,
+      documentText(LIST_TOKENS),
       { first: CLI_PAGE_SIZE, after: null },
       { token: owner.token.secret },
     );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { paintOut, print, printJson } from '../output.js';
-import { fetchCatalogue, presetLabel, presetsIncluding } from '../tokens-api.js';
+import { fetchCatalogue, presetLabel } from '../tokens-api.js';
 
 export function registerTokenScopesCommand(token: Command): void {
   token
@@ -11,14 +11,8 @@ export function registerTokenScopesCommand(token: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
       const catalogue = await fetchCatalogue(ctx);
-      if (options.json) {
-        return printJson(
-          catalogue.map((resource) => ({
-            ...resource,
-            actions: resource.actions.map((action) => ({ ...action, presets: presetsIncluding(action) })),
-          })),
-        );
-      }
+      // Which presets include an action is the server's rule, read from the catalogue.
+      if (options.json) return printJson(catalogue);
       print(paintOut('bold', 'Available token scopes'));
       const width = Math.max(
         ...catalogue.flatMap((resource) => resource.actions.map((action) => action.permission.length)),
@@ -27,7 +21,7 @@ export function registerTokenScopesCommand(token: Command): void {
         print();
         print(`${paintOut('bold', resource.name)}  ${paintOut('dim', resource.description)}`);
         for (const action of resource.actions) {
-          const presets = presetsIncluding(action).map(presetLabel).join(', ');
+          const presets = action.presets.map(presetLabel).join(', ');
           print(`  ${paintOut('cyan', action.permission.padEnd(width))}  [${presets}]`);
           print(`    ${action.description}`);
         }
