@@ -66,6 +66,7 @@ export function createApiClient(apiUrl: string): ApiClient {
       });
     } catch (error) {
       throw new CliError(`Could not reach ${url}: ${networkReason(error)}.`, {
+        code: 'network_error',
         hint: 'Is the Keyward server running? Set the server with --api-url or KEYWARD_API_URL.',
       });
     }

@@ -89,7 +89,10 @@ export function createContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = p
     requireToken() {
       const resolved = token();
       if (!resolved) {
-        throw new CliError('Not logged in.', { hint: 'Run `keyward login` (or set KEYWARD_TOKEN).' });
+        throw new CliError('Not logged in.', {
+          code: 'not_logged_in',
+          hint: 'Run `keyward login` (or set KEYWARD_TOKEN).',
+        });
       }
       return resolved.value;
     },

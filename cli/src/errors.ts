@@ -5,7 +5,10 @@ export const EXIT_USAGE = 2;
 /** An expected failure: main prints `message` (never a stack) and exits with `exitCode`. */
 export class CliError extends Error {
   readonly exitCode: number;
-  /** The server's error code (REST lower_snake or GraphQL UPPER_SNAKE), when it came from the server. */
+  /**
+   * A machine-readable code: the server's (REST lower_snake or GraphQL UPPER_SNAKE) when the
+   * failure came from the server, else the CLI's own (`usage_error`, `token_not_found`, ...).
+   */
   readonly code: string | undefined;
   /** Extra lines printed after the message, e.g. what to do next. */
   readonly hint: string | undefined;
@@ -21,7 +24,7 @@ export class CliError extends Error {
 
 /** A mistake in how the command was called (exit 2). */
 export function usageError(message: string, hint?: string): CliError {
-  return new CliError(message, { exitCode: EXIT_USAGE, hint });
+  return new CliError(message, { exitCode: EXIT_USAGE, code: 'usage_error', hint });
 }
 
 export const LOGIN_HINT = 'Run `keyward login` with a valid token (or set KEYWARD_TOKEN).';

@@ -11,7 +11,18 @@ import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
 import { paintErr, printError } from './output.js';
 import { cliVersion } from './version.js';
 
-export function buildProgram(): Command {
+/** True when the command line asks for JSON (`--json` before any `--`): errors are JSON too. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** `{ "error": code, "message": ... }` on stderr, one line, for scripts. */
+function printJsonError(code: string, message: string, hint?: string): void {
+  process.stderr.write(`${JSON.stringify({ error: code, message, ...(hint ? { hint } : {}) })}\n`);
+}
+
+export function buildProgram(json = false): Command {
   const program = new Command('keyward')
     .description('Keyward command-line client: API-token login, component installs and token management.')
     .version(cliVersion(), '-v, --version')
@@ -21,8 +32,13 @@ export function buildProgram(): Command {
     )
     // Settings below are inherited by every subcommand added after them.
     .exitOverride()
-    .showHelpAfterError('(add --help for usage)')
-    .configureOutput({ outputError: (message, write) => write(paintErr('red', message)) })
+    .showHelpAfterError(json ? false : '(add --help for usage)')
+    .configureOutput({
+      outputError: (message, write) => {
+        if (json) printJsonError('usage_error', message.trim().replace(/^error: /, ''));
+        else write(paintErr('red', message));
+      },
+    })
     .addHelpText(
       'after',
       '\nEnvironment:\n' +
@@ -42,18 +58,27 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function run(argv: readonly string[]): Promise<number> {
+  const json = wantsJson(argv.slice(2));
   try {
-    await buildProgram().parseAsync([...argv]);
+    await buildProgram(json).parseAsync([...argv]);
     return 0;
   } catch (error) {
     // Commander has already printed its own message (usage errors) or the help/version text.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     if (error instanceof CliError) {
-      printError(`${paintErr('red', 'error:')} ${error.message}`);
-      if (error.hint) printError(error.hint);
+      const code = error.code?.toLowerCase() ?? (error.exitCode === EXIT_USAGE ? 'usage_error' : 'failed');
+      if (json) printJsonError(code, error.message, error.hint);
+      else {
+        printError(`${paintErr('red', 'error:')} ${error.message}`);
+        if (error.hint) printError(error.hint);
+      }
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
+    if (json) {
+      printJsonError('internal_error', `unexpected failure: ${message}`);
+      return EXIT_FAILURE;
+    }
     printError(`${paintErr('red', 'error:')} unexpected failure: ${message}`);
     if (process.env.KEYWARD_DEBUG && error instanceof Error && error.stack) printError(error.stack);
     return EXIT_FAILURE;

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { ApiError, isCredentialError } from '../api.js';
 import { type CommandContext, createContext, type GlobalOptions } from '../context.js';
-import { deleteCredentials, writeCredentials } from '../credentials.js';
+import { deleteCredentials, readCredentials, writeCredentials } from '../credentials.js';
 import { CliError, usageError } from '../errors.js';
 import { paintOut, print } from '../output.js';
 import { promptHidden, readStdin } from '../prompt.js';
+import { revokeToken } from '../tokens-api.js';
 import { parseWhoami, type Whoami } from '../whoami-response.js';
 
 interface LoginOptions {
@@ -33,16 +34,45 @@ export function registerLoginCommands(program: Command): void {
 
   program
     .command('logout')
-    .description('Delete the saved credentials (the token itself stays valid until revoked)')
-    .action((_options: unknown, command: Command) => {
+    .description('Delete the saved credentials; with --revoke, revoke the token on the server too')
+    .option('--revoke', 'also revoke the saved token on the server (the token needs tokens:revoke)')
+    .addHelpText(
+      'after',
+      '\nWith --revoke the credentials are deleted even when the server refuses the revoke; the\n' +
+        'command then says why and exits 1, and the token keeps working until revoked elsewhere.',
+    )
+    .action(async (options: { revoke?: boolean }, command: Command) => {
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
+      const saved = options.revoke ? readCredentials(ctx.credentialsFile) : null;
+      const failure = saved ? await revokeOwnToken(ctx, saved.token) : null;
       if (deleteCredentials(ctx.credentialsFile)) {
         print(`Logged out: deleted ${ctx.credentialsFile}.`);
-        print('The token still works until it is revoked (`keyward token revoke <prefix>`).');
+        if (!options.revoke) {
+          print('The token still works until it is revoked (`keyward token revoke <prefix>`).');
+        }
       } else {
         print(`Not logged in: ${ctx.credentialsFile} does not exist.`);
       }
+      if (failure) {
+        throw new CliError(`Logged out locally, but the server-side revoke failed: ${failure.message}`, {
+          code: failure.code,
+          hint: 'Revoke the token in the web app or with `keyward token revoke` from another login.',
+        });
+      }
     });
+}
+
+/** Revokes the token with itself; returns the failure instead of throwing, so logout still happens. */
+async function revokeOwnToken(ctx: CommandContext, token: string): Promise<CliError | null> {
+  try {
+    const whoami = parseWhoami(await ctx.api.getJson('/api/cli/whoami', token));
+    const revoked = await revokeToken(ctx, token, whoami.token.id);
+    print(`${paintOut('green', 'Revoked token:')} ${revoked.name} (${revoked.displayPrefix}...)`);
+    return null;
+  } catch (error) {
+    if (error instanceof CliError) return error;
+    throw error;
+  }
 }
 
 async function tokenToCheck(options: LoginOptions): Promise<string> {

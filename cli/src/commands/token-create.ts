@@ -1,7 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
+import { CliError } from '../errors.js';
 import { formatExpiry, keyValues, paintOut, print, printJson } from '../output.js';
 import { type CreateTokenInput, createToken, describeScopes, type Preset, shortId } from '../tokens-api.js';
+import { parseWhoami } from '../whoami-response.js';
 
 interface CreateOptions {
   expires?: number;
@@ -33,13 +35,46 @@ function parseScopes(value: string): string[] {
   return scopes;
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * A token may not outlive the token that creates it. Without --expires the child gets its parent's
+ * expiry (never, when the parent never expires); an --expires past the parent's expiry is refused
+ * here with the longest allowed value, instead of by the server after the fact.
+ */
+export function childExpiry(
+  days: number | undefined,
+  parentExpiresAt: string | null,
+  now: number = Date.now(),
+): { expiresInDays?: number; expiresAt?: string } {
+  if (parentExpiresAt === null) return days === undefined ? {} : { expiresInDays: days };
+  if (days === undefined) return { expiresAt: parentExpiresAt };
+  const parentEnd = Date.parse(parentExpiresAt);
+  if (now + days * DAY_MS <= parentEnd) return { expiresInDays: days };
+  const longest = Math.floor((parentEnd - now) / DAY_MS);
+  throw new CliError(
+    `--expires ${days} would outlive the logged-in token, which expires ${formatExpiry(parentExpiresAt, now)}; ` +
+      'a token cannot expire later than the token that creates it.',
+    {
+      code: 'insufficient_scope',
+      hint:
+        longest >= 1
+          ? `Use --expires ${longest} or less, or leave --expires out to expire with the logged-in token.`
+          : 'Leave --expires out to expire with the logged-in token.',
+    },
+  );
+}
+
 export function registerTokenCreateCommand(token: Command): void {
   token
     .command('create')
     .description('Create a token and print its secret (shown only this once)')
     .argument('<name>', 'a name to recognise the token by (1-100 characters)')
     .addOption(
-      new Option('-e, --expires <days>', 'expire after this many days (default: never)').argParser(parseDays),
+      new Option(
+        '-e, --expires <days>',
+        'expire after this many days (default: when the logged-in token expires, else never)',
+      ).argParser(parseDays),
     )
     .addOption(
       new Option(
@@ -72,7 +107,9 @@ export function registerTokenCreateCommand(token: Command): void {
         ? { name, preset: 'CUSTOM', permissions: options.scopes }
         : { name, preset: PRESETS[options.preset ?? 'cli'] };
       if (options.description !== undefined) input.description = options.description;
-      if (options.expires !== undefined) input.expiresInDays = options.expires;
+      const parent = parseWhoami(await ctx.api.getJson('/api/cli/whoami', bearer)).token;
+      const expiry = childExpiry(options.expires, parent.expiresAt ?? null);
+      Object.assign(input, expiry);
       const created = await createToken(ctx, bearer, input);
       if (options.json) return printJson(created);
       const { secret, token: node } = created;
@@ -90,6 +127,14 @@ export function registerTokenCreateCommand(token: Command): void {
       ];
       if (node.description) rows.splice(1, 0, ['Description', node.description]);
       for (const line of keyValues(rows)) print(line);
+      if (expiry.expiresAt !== undefined) {
+        print(
+          paintOut(
+            'dim',
+            'It expires with the logged-in token that created it (pass --expires to end sooner).',
+          ),
+        );
+      }
       print();
       print('Use it in the Authorization header:');
       print(`  Authorization: Bearer ${secret}`);

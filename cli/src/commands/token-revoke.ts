@@ -1,71 +1,72 @@
 import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { paintOut, print, warn } from '../output.js';
+import { paintOut, print, printJson, warn } from '../output.js';
+import { confirm } from '../prompt.js';
 import {
+  CONFIRM_PREFIX_BELOW,
   cleanReference,
   DISPLAY_PREFIX_LENGTH,
-  displayReference,
-  looksLikeSecret,
-  MIN_REFERENCE_LENGTH,
-  resolveTokenReference,
+  isExactReference,
 } from '../resolve-token.js';
-import { listTokens, revokeToken, shortId, type TokenNode } from '../tokens-api.js';
+import { revokeToken, shortId, type TokenNode } from '../tokens-api.js';
+import { findToken, REF_ARGUMENT_HELP } from './token-find.js';
 
-const candidateLine = (node: TokenNode) =>
-  `  ${node.displayPrefix}...  ${node.name}  (id ${shortId(node.id)}, ${node.status.toLowerCase()})`;
+interface RevokeOptions {
+  yes?: boolean;
+  json?: boolean;
+}
 
 export function registerTokenRevokeCommand(token: Command): void {
   token
     .command('revoke')
     .aliases(['delete', 'rm'])
     .description('Revoke a token for good (it stops working on the next request)')
-    .argument(
-      '<ref>',
-      'a token id, id prefix, or token prefix such as kw_4Jf0a1b2 (from `keyward token list`)',
+    .argument('<ref>', REF_ARGUMENT_HELP)
+    .option(
+      '-y, --yes',
+      `revoke without asking, even by a prefix shorter than ${CONFIRM_PREFIX_BELOW} characters`,
     )
+    .option('--json', 'print the revoked token as JSON')
     .addHelpText(
       'after',
       '\nA prefix that matches several tokens revokes nothing and lists the candidates;\n' +
-        'give more characters or the full id.',
+        `give more characters, the full id or the exact name. A prefix shorter than ${CONFIRM_PREFIX_BELOW}\n` +
+        'characters asks for confirmation (without a terminal, pass --yes).',
     )
-    .action(async (ref: string, _options: unknown, command: Command) => {
+    .action(async (ref: string, options: RevokeOptions, command: Command) => {
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
-      const reference = cleanReference(ref);
-      const shown = displayReference(reference);
-      if (reference.length < MIN_REFERENCE_LENGTH) {
-        throw usageError(`"${shown}" is too short: give at least ${MIN_REFERENCE_LENGTH} characters.`);
-      }
-      if (looksLikeSecret(reference)) {
-        warn(
-          'that looks like a whole token secret; matching it by its prefix. Next time pass only the prefix.',
-        );
-      }
       const bearer = ctx.requireToken();
-      const resolution = resolveTokenReference(reference, await listTokens(ctx, bearer));
-      if (resolution.kind === 'none') {
-        throw new CliError(`No token matches "${shown}".`, {
-          hint: 'See `keyward token list` for ids and prefixes.',
-        });
-      }
-      if (resolution.kind === 'ambiguous') {
-        throw new CliError(
-          `"${shown}" matches ${resolution.candidates.length} tokens; nothing was revoked.`,
-          {
-            hint: `${resolution.candidates.map(candidateLine).join('\n')}\nGive a longer prefix or the full id.`,
-          },
-        );
-      }
-      const target = resolution.token;
+      const target = await findToken(ctx, bearer, ref, 'nothing was revoked');
       if (target.status === 'REVOKED') {
+        if (options.json) return printJson(target);
         print(`Token "${target.name}" (${target.displayPrefix}...) was already revoked.`);
         return;
       }
+      await confirmShortPrefix(ref, target, options.yes === true);
       const revoked = await revokeToken(ctx, bearer, target.id);
-      print(`${paintOut('green', 'Revoked token:')} ${revoked.name}`);
-      print(`  ${revoked.displayPrefix}...  (id ${shortId(revoked.id)})`);
+      if (options.json) printJson(revoked);
+      else {
+        print(`${paintOut('green', 'Revoked token:')} ${revoked.name}`);
+        print(`  ${revoked.displayPrefix}...  (id ${shortId(revoked.id)})`);
+      }
       if (revoked.displayPrefix === bearer.slice(0, DISPLAY_PREFIX_LENGTH)) {
         warn('that was the token this CLI uses; run `keyward login` with another token.');
       }
     });
+}
+
+/** A short prefix may well mean another token than the one it hit: ask, unless told not to. */
+async function confirmShortPrefix(ref: string, target: TokenNode, yes: boolean): Promise<void> {
+  if (yes || isExactReference(ref, target) || cleanReference(ref).length >= CONFIRM_PREFIX_BELOW) return;
+  const what = `"${target.name}" (${target.displayPrefix}..., id ${shortId(target.id)})`;
+  if (!process.stdin.isTTY) {
+    throw usageError(
+      `"${cleanReference(ref)}" is a short prefix: confirm revoking ${what} with --yes.`,
+      `Or give at least ${CONFIRM_PREFIX_BELOW} characters, the full id or the exact name.`,
+    );
+  }
+  if (!(await confirm(`Revoke token ${what}?`))) {
+    throw new CliError('Cancelled: nothing was revoked.', { code: 'cancelled' });
+  }
 }

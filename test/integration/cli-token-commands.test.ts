@@ -1,0 +1,192 @@
+/**
+ * `keyward token show|activate|deactivate|usage`, revoke safety, child-token expiry,
+ * `logout --revoke` and JSON errors, as subprocesses against a real server.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliHome, type CliResult, createCliRecorder, leakedSecrets } from '../helpers/cli.js';
+import { type MintedToken, mintToken } from '../helpers/cli-tokens.js';
+import { startTestServer, type TestServer } from '../helpers/harness.js';
+
+const TOKEN = 'query($id: ID!) { token(id: $id) { id name status expiresAt } }';
+/** Each CLI run is a Node process loading TypeScript through tsx: allow for slow, busy machines. */
+const SLOW = 120_000;
+
+const cli = createCliRecorder();
+let server: TestServer;
+
+function run(args: string[], home: CliHome): Promise<CliResult> {
+  return cli.run(args, { home, apiUrl: server.url }, args[1] === 'create');
+}
+
+async function mint(cookie: string, input: Record<string, unknown> = {}): Promise<MintedToken> {
+  const minted = await mintToken(server, cookie, input);
+  cli.secrets.add(minted.secret);
+  return minted;
+}
+
+/** A verified account, its cookie, and a CLI home logged in with a token of `input` (preset ALL). */
+async function account(input: Record<string, unknown> = {}) {
+  const seeded = await server.seedAccount({ plan: 'pro' });
+  const cookie = await server.login(seeded.email, seeded.password);
+  const login = await mint(cookie, { name: 'cli login', preset: 'ALL', ...input });
+  const home = cli.home();
+  const result = await run(['login', '--token', login.secret], home);
+  expect(result.code, result.stderr).toBe(0);
+  return { cookie, home, login };
+}
+
+async function tokenState(cookie: string, id: string) {
+  const response = await server.gql<{
+    token: { id: string; name: string; status: string; expiresAt: string | null };
+  }>(TOKEN, { id }, { cookie });
+  const token = response.body.data?.token;
+  if (!token) throw new Error(`no token ${id}: ${JSON.stringify(response.body)}`);
+  return token;
+}
+
+function jsonError(result: CliResult): { error: string; message: string } {
+  return JSON.parse(result.stderr.trim()) as { error: string; message: string };
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server.close();
+  cli.cleanup();
+});
+
+describe.concurrent('keyward token show, activate, deactivate, usage', { timeout: SLOW }, () => {
+  it('show, deactivate, activate and usage find a token by exact name, id prefix or token prefix', async () => {
+    const { cookie, home } = await account();
+    const target = await mint(cookie, { name: 'deploy bot', description: 'ships releases' });
+
+    const shown = await run(['token', 'show', 'deploy bot', '--json'], home);
+    expect(shown.code, shown.stderr).toBe(0);
+    const detail = JSON.parse(shown.stdout) as Record<string, unknown>;
+    expect(detail).toMatchObject({
+      id: target.token.id,
+      name: 'deploy bot',
+      status: 'ACTIVE',
+      preset: 'CLI',
+    });
+    expect(detail.effectivePermissions).toEqual(expect.arrayContaining(['tokens:read']));
+
+    const off = await run(['token', 'deactivate', target.token.id.slice(0, 8), '--json'], home);
+    expect(off.code, off.stderr).toBe(0);
+    expect(JSON.parse(off.stdout)).toMatchObject({ id: target.token.id, status: 'INACTIVE', active: false });
+    expect((await tokenState(cookie, target.token.id)).status).toBe('INACTIVE');
+
+    const on = await run(['token', 'activate', target.token.displayPrefix], home);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).toContain('Activated token: deploy bot');
+    expect((await tokenState(cookie, target.token.id)).status).toBe('ACTIVE');
+
+    const text = await run(['token', 'show', target.token.displayPrefix], home);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/Description:\s+ships releases/);
+    expect(text.stdout).toMatch(/Status:\s+active/);
+
+    const usage = await run(['token', 'usage', 'deploy bot', '--days', '7', '--json'], home);
+    expect(usage.code, usage.stderr).toBe(0);
+    const days = JSON.parse(usage.stdout) as { days: number; total: number; usage: { date: string }[] };
+    expect(days.days).toBe(7);
+    expect(days.usage).toHaveLength(7);
+    expect(days.total).toBe(0);
+  });
+
+  it('revoke: a prefix under 8 characters needs --yes without a terminal; an exact name does not', async () => {
+    const { cookie, home } = await account();
+    const byPrefix = await mint(cookie, { name: 'short prefix target' });
+    const byName = await mint(cookie, { name: 'ci' });
+    const prefix = byPrefix.token.id.slice(0, 6);
+
+    const refused = await run(['token', 'revoke', prefix], home);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    expect((await tokenState(cookie, byPrefix.token.id)).status).toBe('ACTIVE');
+
+    const confirmed = await run(['token', 'revoke', prefix, '--yes'], home);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect((await tokenState(cookie, byPrefix.token.id)).status).toBe('REVOKED');
+
+    const named = await run(['token', 'rm', 'ci', '--json'], home);
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(named.stdout)).toMatchObject({ id: byName.token.id, status: 'REVOKED' });
+  });
+
+  it('errors under --json are one JSON object on stderr with the usual exit codes', async () => {
+    const { cookie, home, login } = await account();
+    const unknown = await run(['token', 'show', 'deadbeef', '--json'], home);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe('');
+    expect(jsonError(unknown)).toMatchObject({
+      error: 'token_not_found',
+      message: 'No token matches "deadbeef".',
+    });
+
+    const usage = await run(['token', 'usage', '--json'], home);
+    expect(usage.code).toBe(2);
+    expect(jsonError(usage)).toMatchObject({ error: 'usage_error' });
+    expect(jsonError(usage).message).toContain("missing required argument 'ref'");
+
+    await server.gql(
+      'mutation($id: ID!) { revokeToken(id: $id) { id } }',
+      { id: login.token.id },
+      { cookie },
+    );
+    const revoked = await run(['whoami', '--json'], home);
+    expect(revoked.code).toBe(1);
+    expect(jsonError(revoked).error).toBe('token_revoked');
+    const plain = await run(['whoami'], home);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain(jsonError(revoked).message);
+  });
+});
+
+describe.concurrent('child token expiry and logout --revoke', { timeout: SLOW }, () => {
+  it("create: a child token defaults to the logged-in token's expiry and may not outlive it", async () => {
+    const { cookie, home, login } = await account({ expiresInDays: 10 });
+    const parentExpiry = (await tokenState(cookie, login.token.id)).expiresAt;
+    expect(parentExpiry).not.toBeNull();
+
+    const child = await run(['token', 'create', 'child', '--json'], home);
+    expect(child.code, child.stderr).toBe(0);
+    const created = JSON.parse(child.stdout) as { token: { id: string; expiresAt: string } };
+    expect(Date.parse(created.token.expiresAt)).toBe(Date.parse(parentExpiry ?? ''));
+
+    const tooLong = await run(['token', 'create', 'too long', '--expires', '30'], home);
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toContain('--expires 30 would outlive the logged-in token');
+    expect(tooLong.stderr).toMatch(/Use --expires (9|10) or less/);
+
+    const shorter = await run(['token', 'create', 'shorter', '--expires', '5', '--json'], home);
+    expect(shorter.code, shorter.stderr).toBe(0);
+  });
+
+  it('logout --revoke revokes the saved token; without tokens:revoke it logs out locally and exits 1', async () => {
+    const full = await account();
+    const out = await run(['logout', '--revoke'], full.home);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain('Revoked token: cli login');
+    expect(existsSync(full.home.credentialsFile)).toBe(false);
+    expect((await tokenState(full.cookie, full.login.token.id)).status).toBe('REVOKED');
+
+    const readOnly = await account({ preset: 'READ_ONLY' });
+    const refused = await run(['logout', '--revoke'], readOnly.home);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('Logged out');
+    expect(refused.stderr).toContain('server-side revoke failed');
+    expect(refused.stderr).toContain('tokens:revoke');
+    expect(existsSync(readOnly.home.credentialsFile)).toBe(false);
+    expect((await tokenState(readOnly.cookie, readOnly.login.token.id)).status).toBe('ACTIVE');
+  });
+});
+
+describe('secrets', () => {
+  it('no output held a secret except the create that made it', () => {
+    expect(leakedSecrets(cli)).toEqual([]);
+  });
+});
