@@ -4,8 +4,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAddCommand } from './commands/add.js';
+import { registerListCommand } from './commands/list.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerTokenCommands } from './commands/token.js';
+import { registerUpdateCommand } from './commands/update.js';
 import { registerWhoamiCommand } from './commands/whoami.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
 import { paintErr, printError } from './output.js';
@@ -51,7 +53,9 @@ export function buildProgram(json = false): Command {
     );
   registerLoginCommands(program);
   registerWhoamiCommand(program);
+  registerListCommand(program);
   registerAddCommand(program);
+  registerUpdateCommand(program);
   registerTokenCommands(program);
   return program;
 }

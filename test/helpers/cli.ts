@@ -40,6 +40,8 @@ export interface RunCliOptions {
   cwd?: string;
   /** Written to stdin, which is then closed (stdin is /dev/null otherwise). */
   input?: string;
+  /** Another `keyward` executable to run (e.g. a global install's bin) instead of cli/bin/keyward.js. */
+  bin?: string;
 }
 
 export function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
@@ -54,7 +56,10 @@ export function runCli(args: string[], options: RunCliOptions): Promise<CliResul
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
-  const child = spawn(process.execPath, [KEYWARD_BIN, ...args], {
+  const [command, commandArgs] = options.bin
+    ? [options.bin, args]
+    : [process.execPath, [KEYWARD_BIN, ...args]];
+  const child = spawn(command, commandArgs, {
     cwd: options.cwd ?? REPO_ROOT,
     env,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -96,7 +101,8 @@ export function createCliRecorder(): CliRecorder {
     secrets: new Set(),
     outputs: [],
     async run(args, options, mayPrintSecret = false) {
-      const result = await runCli(args, options);
+      // A fresh project folder by default: `add` records installs in ./keyward.json.
+      const result = await runCli(args, { ...options, cwd: options.cwd ?? recorder.tempDir() });
       if (!mayPrintSecret) recorder.outputs.push(result);
       return result;
     },

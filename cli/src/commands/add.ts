@@ -5,9 +5,8 @@ import { type CommandContext, createContext, type GlobalOptions } from '../conte
 import { CliError, usageError } from '../errors.js';
 import { planInstall, type SourceFile, writeInstall } from '../install-files.js';
 import { paintOut, print } from '../output.js';
+import { type ItemType, MANIFEST_FILE, recordInstall, sha256 } from '../project-manifest.js';
 import { displayReference } from '../resolve-token.js';
-
-type ItemType = 'component' | 'block';
 
 interface AddOptions {
   type: ItemType;
@@ -15,8 +14,8 @@ interface AddOptions {
   force?: boolean;
 }
 
-/** The source route's body (SPEC 7): `{ slug, name, type, tier, version, files: [{ path, content }] }`. */
-interface SourceItem {
+/** The source route's body: `{ slug, name, type, tier, version, files: [{ path, content }] }`. */
+export interface SourceItem {
   slug: string;
   name: string;
   type?: string;
@@ -44,7 +43,8 @@ export function registerAddCommand(program: Command): void {
       '\nWith a saved token (or KEYWARD_TOKEN) everything comes from /api/cli/<slug> or\n' +
         '/api/cli/blocks/<slug>, which serve Pro items to accounts with a Pro licence. Without one,\n' +
         'free items come from the public registry (/api/registry/<slug>/source).\n' +
-        'Files are only ever written inside the output directory; existing files need --force.',
+        'Files are only ever written inside the output directory; existing files need --force.\n' +
+        `Each install is recorded in ./${MANIFEST_FILE}, which \`keyward update\` reads.`,
     )
     .action(async (slug: string, options: AddOptions, command: Command) => {
       if (!SLUG_PATTERN.test(slug)) {
@@ -56,6 +56,13 @@ export function registerAddCommand(program: Command): void {
       const outDir = options.out ?? path.join(options.type === 'block' ? 'blocks' : 'components', slug);
       const planned = planInstall(outDir, item.files);
       writeInstall(outDir, planned, options.force === true);
+      recordInstall({
+        slug,
+        type: options.type,
+        out: outDir,
+        ...(item.version ? { version: item.version } : {}),
+        files: Object.fromEntries(planned.map((file) => [file.relative, sha256(file.content)])),
+      });
       const details = [item.version && `v${item.version}`, item.tier, item.type ?? options.type]
         .filter(Boolean)
         .join(' ');
@@ -64,7 +71,8 @@ export function registerAddCommand(program: Command): void {
     });
 }
 
-async function fetchSource(ctx: CommandContext, slug: string, type: ItemType): Promise<SourceItem> {
+/** The item's source: with a token from /api/cli/..., without one from the public registry. */
+export async function fetchSource(ctx: CommandContext, slug: string, type: ItemType): Promise<SourceItem> {
   const token = ctx.token();
   const encoded = encodeURIComponent(slug);
   const route = token
