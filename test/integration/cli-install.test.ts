@@ -105,9 +105,12 @@ describe.concurrent('keyward list, add and update', { timeout: SLOW }, () => {
     const revoked = await run(['update', '--json'], home, project);
     expect(revoked.code).toBe(1);
     expect(JSON.parse(revoked.stderr.trim())).toMatchObject({ error: 'token_revoked' });
-    const whoami = await run(['whoami'], home, project);
-    expect(whoami.code).toBe(1);
-    expect(whoami.stderr).toContain(JSON.parse(revoked.stderr.trim()).message);
+    const serverMessage = JSON.parse(revoked.stderr.trim()).message as string;
+    for (const args of [['whoami'], ['add', 'card']]) {
+      const result = await run(args, home, project);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain(serverMessage);
+    }
   });
 
   it('update: with no keyward.json says there is nothing to update', async () => {
