@@ -4,7 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliHome, type CliResult, createCliRecorder, leakedSecrets } from '../helpers/cli.js';
+import {
+  type CliHome,
+  type CliResult,
+  createCliRecorder,
+  KEYWARD_BIN,
+  leakedSecrets,
+} from '../helpers/cli.js';
 import { type MintedToken, mintToken } from '../helpers/cli-tokens.js';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
 
@@ -97,7 +103,7 @@ describe.concurrent('keyward token show, activate, deactivate, usage', { timeout
     expect(days.total).toBe(0);
   });
 
-  it('revoke: a prefix under 8 characters needs --yes without a terminal; an exact name does not', async () => {
+  it('revoke: a prefix under 8 characters asks on a terminal, needs --yes without one; an exact name does not', async () => {
     const { cookie, home } = await account();
     const byPrefix = await mint(cookie, { name: 'short prefix target' });
     const byName = await mint(cookie, { name: 'ci' });
@@ -106,6 +112,19 @@ describe.concurrent('keyward token show, activate, deactivate, usage', { timeout
     const refused = await run(['token', 'revoke', prefix], home);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');
+    expect((await tokenState(cookie, byPrefix.token.id)).status).toBe('ACTIVE');
+
+    // On a terminal (util-linux `script` gives it one) the question decides.
+    const onTerminal = (answer: string) =>
+      cli.run(['-qec', `'${process.execPath}' '${KEYWARD_BIN}' token revoke ${prefix}`, '/dev/null'], {
+        home,
+        apiUrl: server.url,
+        bin: 'script',
+        input: answer,
+      });
+    const declined = await onTerminal('n\n');
+    expect(declined.stdout).toContain(`Revoke token "short prefix target"`);
+    expect(declined.stdout).toContain('Cancelled: nothing was revoked');
     expect((await tokenState(cookie, byPrefix.token.id)).status).toBe('ACTIVE');
 
     const confirmed = await run(['token', 'revoke', prefix, '--yes'], home);
