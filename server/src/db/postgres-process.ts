@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Logger } from '../logger.js';
 
 export interface PostgresProcess {
@@ -57,6 +58,18 @@ export function spawnPostgres(options: PostgresSpawnOptions): Promise<PostgresPr
     }
   }
   process.on('exit', stopOnExit);
+  // A script that handles no signal (the admin command) would die at once and leave PostgreSQL
+  // running: then stop it first and exit as the signal would have. The server handles its signals.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 1) return;
+    if (!exited) child.kill('SIGINT');
+    void exit.then(() => process.exit(128 + constants.signals[signal]));
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  void exit.then(() => {
+    for (const signal of signals) process.removeListener(signal, onSignal);
+  });
 
   return new Promise<PostgresProcess>((resolve, reject) => {
     let output = '';
