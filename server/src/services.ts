@@ -105,6 +105,7 @@ export function createServices(deps: {
       prefix: config.tokenPrefix,
       maxTokensPerAccount: config.maxTokensPerAccount,
       maxTokenRate: config.maxTokenRate,
+      defaultTokenRate,
       onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
     }),
     verifier: new TokenVerifier({

@@ -154,3 +154,20 @@ export function assertAttenuated(
     );
   }
 }
+
+/**
+ * The rate of a token created by a token: never above the creator's effective rate
+ * (insufficient_scope when asked for more). Without one asked for, the child gets the
+ * deployment's default capped at the creator's, stored explicitly so a later rise of the default
+ * cannot lift it above its creator.
+ */
+export function attenuatedRate(requested: number | null, creatorRate: number, defaultRate: number): number {
+  if (requested === null) return Math.min(defaultRate, creatorRate);
+  if (requested > creatorRate) {
+    throw new KeywardError(
+      'insufficient_scope',
+      `rateLimitPerMinute: the creating token allows ${creatorRate} requests per minute; a new token may have at most that.`,
+    );
+  }
+  return requested;
+}

@@ -6,6 +6,7 @@ import { useQuery } from '../../lib/use-query';
 import { useSignedInViewer } from '../../lib/viewer';
 import { ActorLabel } from '../audit/actor-label';
 import { AuditList } from '../audit/audit-list';
+import { CreatedTokens } from './created-tokens';
 import { DeleteTokenDialog } from './delete-token-dialog';
 import { presetLabels } from './permissions';
 import { StatusBadge } from './status-badge';
@@ -140,6 +141,11 @@ function TokenDetailView(props: { token: TokenDetail; onChange: (token: TokenDet
       <section className="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Usage</h2>
         <UsageChart days={token.usage} />
+      </section>
+
+      <section className="card" aria-labelledby="children-title">
+        <h2 id="children-title">Tokens created by this token</h2>
+        <CreatedTokens tokens={token.children} />
       </section>
 
       <section className="card" aria-labelledby="details-title">

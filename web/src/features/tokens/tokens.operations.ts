@@ -22,6 +22,9 @@ export type TokenSummary = {
 
 export type TokenUsageDay = { date: string; count: number };
 
+/** A token another token created, as its creator's detail page lists it. */
+export type TokenChild = { id: string; name: string; status: TokenStatus };
+
 export type TokenDetail = TokenSummary & {
   permissions: string[];
   effectivePermissions: string[];
@@ -30,6 +33,7 @@ export type TokenDetail = TokenSummary & {
   creator: AuditActor;
   rateLimitPerMinute: number;
   usage: TokenUsageDay[];
+  children: TokenChild[];
 };
 
 export type PermissionAction = {
@@ -44,7 +48,7 @@ export type PermissionResource = { name: string; description: string; actions: P
 const SUMMARY_FIELDS =
   'id name description displayPrefix preset status active expiresAt revokedAt createdAt lastUsedAt';
 const DETAIL_FIELDS = `${SUMMARY_FIELDS} permissions effectivePermissions lastUsedIp createdBy
-  creator { type id name } rateLimitPerMinute usage(days: 30) { date count }`;
+  creator { type id name } rateLimitPerMinute usage(days: 30) { date count } children { id name status }`;
 
 export const tokensQuery = operation<
   { tokens: { edges: { cursor: string; node: TokenSummary }[]; pageInfo: PageInfo } },
