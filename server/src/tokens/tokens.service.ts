@@ -11,6 +11,8 @@ import { revokeTokenTrees } from './token-revocation.js';
 import {
   assertAttenuated,
   attenuatedRate,
+  grantableBy,
+  revokedTargetError,
   type TokenInput,
   type TokenStatus,
   validateDescription,
@@ -66,11 +68,11 @@ export class TokensService {
     const account = ownerOf(caller);
     if (!account.emailVerified)
       throw new KeywardError('email_not_verified', 'Verify your email address before creating tokens.');
-    const valid = validateTokenInput(
-      input,
+    const valid = grantableBy(
+      validateTokenInput(input, this.deps.catalogue, { maxRate: this.deps.maxTokenRate }, Date.now()),
+      input.permissions,
+      account,
       this.deps.catalogue,
-      { maxRate: this.deps.maxTokenRate },
-      Date.now(),
     );
     const { principal } = caller;
     if (principal.kind === 'token') {
@@ -139,7 +141,10 @@ export class TokensService {
     return token;
   }
 
-  /** Only name and description can change; permissions and expiry are fixed at creation. */
+  /**
+   * Only name and description can change; permissions and expiry are fixed at creation, and a
+   * revoked token changes no more (token_revoked, as a conflict: see revokedTargetError).
+   */
   async updateToken(
     em: EntityManager,
     caller: Caller,
@@ -147,6 +152,7 @@ export class TokensService {
     input: { name?: string | null; description?: string | null },
   ): Promise<ApiToken> {
     const token = await this.requireOwnToken(em, caller, id);
+    if (token.revokedAt) throw revokedTargetError();
     const name = input.name == null ? token.name : validateName(input.name);
     const description =
       input.description === undefined ? token.description : validateDescription(input.description);

@@ -42,6 +42,7 @@ export type PermissionAction = {
   description: string;
   kind: string;
   cli: boolean;
+  adminOnly: boolean;
 };
 export type PermissionResource = { name: string; description: string; actions: PermissionAction[] };
 
@@ -66,7 +67,7 @@ export const tokenQuery = operation<{ token: TokenDetail | null }, { id: string 
 
 export const permissionCatalogueQuery = operation<{ permissionCatalogue: PermissionResource[] }>(
   `query PermissionCatalogue {
-    permissionCatalogue { name description actions { name permission description kind cli } }
+    permissionCatalogue { name description actions { name permission description kind cli adminOnly } }
   }`,
 );
 
