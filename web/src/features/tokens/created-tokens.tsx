@@ -1,3 +1,4 @@
+import { printable } from '../../lib/printable';
 import { Link } from '../../lib/router';
 import { StatusBadge } from './status-badge';
 import type { TokenChild } from './tokens.operations';
@@ -10,7 +11,7 @@ export function CreatedTokens({ tokens }: { tokens: TokenChild[] }) {
       <ul className="created-tokens">
         {tokens.map((child) => (
           <li key={child.id}>
-            <Link to={`/tokens/${encodeURIComponent(child.id)}`}>{child.name}</Link>{' '}
+            <Link to={`/tokens/${encodeURIComponent(child.id)}`}>{printable(child.name)}</Link>{' '}
             <StatusBadge status={child.status} />
           </li>
         ))}

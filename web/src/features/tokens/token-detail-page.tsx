@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import { ErrorAlert, Loading, StatusMessage } from '../../components/messages';
 import { DateOnly, RelativeTime } from '../../components/relative-time';
+import { printable } from '../../lib/printable';
 import { Link, useDocumentTitle } from '../../lib/router';
 import { useQuery } from '../../lib/use-query';
 import { useSignedInViewer } from '../../lib/viewer';
@@ -18,7 +19,7 @@ import { UsageChart } from './usage-chart';
 export function TokenDetailPage({ id }: { id: string }) {
   const { data, error, loading, setData } = useQuery(tokenQuery, { id });
   const token = data?.token;
-  useDocumentTitle(token ? token.name : 'Token');
+  useDocumentTitle(token ? printable(token.name) : 'Token');
 
   if (error) return <PageError message={error.message} />;
   if (loading && !data) return <Loading label="Loading token…" />;
@@ -66,13 +67,15 @@ function TokenDetailView(props: { token: TokenDetail; onChange: (token: TokenDet
       <BackLink />
       <div className="page-head">
         <h1 ref={headingRef} tabIndex={-1}>
-          {token.name}
+          {printable(token.name)}
         </h1>
         <StatusBadge status={token.status} />
       </div>
-      {token.description ? <p className="lead">{token.description}</p> : null}
+      {token.description ? <p className="lead">{printable(token.description, { multiline: true })}</p> : null}
       {deleted ? (
-        <StatusMessage>The token “{token.name}” has been deleted and can no longer be used.</StatusMessage>
+        <StatusMessage>
+          The token “{printable(token.name)}” has been deleted and can no longer be used.
+        </StatusMessage>
       ) : null}
       <dl className="facts">
         <dt>Token</dt>
