@@ -8,7 +8,7 @@ import { registerLoginCommands } from './commands/login.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerWhoamiCommand } from './commands/whoami.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
-import { paintErr, printError } from './output.js';
+import { paintErr, printError, safeText } from './output.js';
 import { cliVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -49,12 +49,12 @@ export async function run(argv: readonly string[]): Promise<number> {
     // Commander has already printed its own message (usage errors) or the help/version text.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     if (error instanceof CliError) {
-      printError(`${paintErr('red', 'error:')} ${error.message}`);
-      if (error.hint) printError(error.hint);
+      printError(`${paintErr('red', 'error:')} ${safeText(error.message)}`);
+      if (error.hint) printError(error.hint.split('\n').map(safeText).join('\n'));
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    printError(`${paintErr('red', 'error:')} unexpected failure: ${message}`);
+    printError(`${paintErr('red', 'error:')} unexpected failure: ${safeText(message)}`);
     if (process.env.KEYWARD_DEBUG && error instanceof Error && error.stack) printError(error.stack);
     return EXIT_FAILURE;
   }

@@ -19,6 +19,7 @@ import { RateLimits } from './rate-limits/rate-limiter.js';
 import { RegistryService } from './registry/registry.service.js';
 import { AccessTokensService } from './sessions/access-tokens.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { resolveSigningKeys } from './sessions/signing-keys.js';
 import { TokenCache } from './tokens/token-cache.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { TokensService } from './tokens/tokens.service.js';
@@ -100,7 +101,7 @@ export function createServices(deps: {
     redis,
     sessions,
     accounts,
-    accessTokens: new AccessTokensService({ em: orm.em, accounts, catalogue }),
+    accessTokens: new AccessTokensService({ keys: resolveSigningKeys(config), accounts, catalogue }),
     rateLimits,
     mail: new MailDispatcher({ em: orm.em, transport: deps.mailTransport, from: config.mailFrom, logger }),
     catalogue,
@@ -111,6 +112,7 @@ export function createServices(deps: {
       prefix: config.tokenPrefix,
       maxTokensPerAccount: config.maxTokensPerAccount,
       maxTokenRate: config.maxTokenRate,
+      defaultTokenRate,
       onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
     }),
     verifier: new TokenVerifier({

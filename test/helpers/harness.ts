@@ -107,6 +107,8 @@ export async function startTestServer(
     // Each server keeps its data dir (the seeded component registry) to itself.
     KEYWARD_DATA_DIR: path.join(os.tmpdir(), database),
     ...(options.limits === 'published' ? {} : generousLimits),
+    // Production refuses the data-directory key file: give it a signing secret of its own.
+    ...(env.NODE_ENV === 'production' ? { KEYWARD_SECRET: randomBytes(32).toString('base64url') } : {}),
     ...env,
   });
   const logger = createLogger('debug', sink);

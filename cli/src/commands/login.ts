@@ -3,7 +3,7 @@ import { ApiError, isCredentialError } from '../api.js';
 import { type CommandContext, createContext, type GlobalOptions } from '../context.js';
 import { deleteCredentials, writeCredentials } from '../credentials.js';
 import { CliError, usageError } from '../errors.js';
-import { paintOut, print } from '../output.js';
+import { paintOut, print, safeText } from '../output.js';
 import { promptHidden, readStdin } from '../prompt.js';
 import { parseWhoami, type Whoami } from '../whoami-response.js';
 
@@ -85,5 +85,5 @@ async function login(ctx: CommandContext, token: string): Promise<void> {
   print(
     `${paintOut('green', 'Logged in')} to ${ctx.apiUrl} as ${account.name} <${account.email}> (plan ${account.plan}).`,
   );
-  print(`Token "${info.name}" (${info.displayPrefix}...) saved to ${file}.`);
+  print(`Token "${safeText(info.name)}" (${info.displayPrefix}...) saved to ${file}.`);
 }

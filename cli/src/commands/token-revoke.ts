@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { paintOut, print, warn } from '../output.js';
+import { paintOut, print, safeText, warn } from '../output.js';
 import {
   cleanReference,
   DISPLAY_PREFIX_LENGTH,
@@ -58,11 +58,11 @@ export function registerTokenRevokeCommand(token: Command): void {
       }
       const target = resolution.token;
       if (target.status === 'REVOKED') {
-        print(`Token "${target.name}" (${target.displayPrefix}...) was already revoked.`);
+        print(`Token "${safeText(target.name)}" (${target.displayPrefix}...) was already revoked.`);
         return;
       }
       const revoked = await revokeToken(ctx, bearer, target.id);
-      print(`${paintOut('green', 'Revoked token:')} ${revoked.name}`);
+      print(`${paintOut('green', 'Revoked token:')} ${safeText(revoked.name)}`);
       print(`  ${revoked.displayPrefix}...  (id ${shortId(revoked.id)})`);
       if (revoked.displayPrefix === bearer.slice(0, DISPLAY_PREFIX_LENGTH)) {
         warn('that was the token this CLI uses; run `keyward login` with another token.');

@@ -5,6 +5,7 @@ import { randomOpaqueToken, sha256Hex } from '../crypto.js';
 import { KeywardError, validationError } from '../errors.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
+import { assertPlainText } from '../text.js';
 import { Account, AccountLink, type AccountLinkPurpose, type Plan, type Role } from './accounts.entity.js';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './passwords.js';
 
@@ -24,6 +25,7 @@ export function normalizeEmail(email: string): string {
 }
 
 function validateEmail(email: string): string {
+  assertPlainText('email', email);
   const normalized = normalizeEmail(email);
   if (normalized.length > 254 || !EMAIL_PATTERN.test(normalized)) {
     throw validationError('email', 'enter a valid email address.');
@@ -38,6 +40,7 @@ function validatePassword(password: string, field = 'password'): void {
 }
 
 function validateName(name: string): string {
+  assertPlainText('name', name);
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) {
     throw validationError('name', 'use between 1 and 100 characters.');
@@ -103,6 +106,7 @@ export class AccountsService {
 
   /** Same error, and the same time spent, for an unknown email and a wrong password. */
   async authenticate(em: EntityManager, email: string, password: string): Promise<Account> {
+    assertPlainText('email', email);
     const account =
       email.length <= 254 && password.length <= PASSWORD_MAX_LENGTH
         ? await em.findOne(Account, { email: normalizeEmail(email) })
@@ -130,6 +134,7 @@ export class AccountsService {
 
   /** Mails a reset link when the account exists; answers the same either way. */
   async requestPasswordReset(em: EntityManager, email: string, origin: string): Promise<void> {
+    assertPlainText('email', email);
     if (email.length > 254) return;
     const account = await em.findOne(Account, { email: normalizeEmail(email) });
     if (!account) return;

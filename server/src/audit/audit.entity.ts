@@ -13,6 +13,8 @@ export class AuditEvent {
   targetId: string | null = null;
   ip: string | null = null;
   userAgent: string | null = null;
+  /** Ids-only context of the event, e.g. `{cascadeFrom: rootTokenId}` on a revocation by cascade. */
+  detail: Record<string, string> | null = null;
   createdAt: Date = new Date();
 }
 
@@ -29,6 +31,7 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
     targetId: { type: 'uuid', nullable: true },
     ip: { type: 'text', nullable: true },
     userAgent: { type: 'text', nullable: true },
+    detail: { type: 'json', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });

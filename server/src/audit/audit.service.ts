@@ -28,6 +28,8 @@ export function recordAudit(
     accountId: string | null;
     targetId: string | null;
     meta: RequestMeta;
+    /** Ids only, never secrets. */
+    detail?: Record<string, string> | null;
   },
 ): AuditEvent {
   const row = Object.assign(new AuditEvent(), {
@@ -39,6 +41,7 @@ export function recordAudit(
     targetId: event.targetId,
     ip: event.meta.ip,
     userAgent: event.meta.userAgent?.slice(0, 500) ?? null,
+    detail: event.detail ?? null,
     createdAt: new Date(),
   });
   em.persist(row);
