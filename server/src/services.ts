@@ -84,6 +84,7 @@ export function createServices(deps: {
   });
   const accounts = new AccountsService({
     sessions,
+    rateLimits,
     onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
   });
   return {

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomOpaqueToken, sha256Hex } from '../crypto.js';
 import { KeywardError, validationError } from '../errors.js';
 import { enqueueMail } from '../mail/mail.service.js';
+import { assertAllowed, type RateLimits } from '../rate-limits/rate-limiter.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import { Account, AccountLink, type AccountLinkPurpose, type Plan, type Role } from './accounts.entity.js';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './passwords.js';
@@ -59,6 +60,7 @@ export class AccountsService {
   constructor(
     private readonly deps: {
       sessions: SessionsService;
+      rateLimits: RateLimits;
       /** Told after a change that alters what the account's tokens may do (verification, plan, role). */
       onAccountChanged?: (accountId: string) => void | Promise<void>;
     },
@@ -101,14 +103,23 @@ export class AccountsService {
     });
   }
 
-  /** Same error, and the same time spent, for an unknown email and a wrong password. */
+  /**
+   * Checks email and password. Same error, and the same time spent, for an unknown email and a
+   * wrong password. Every attempt spends a point of the per-account `login-account` limit (keyed
+   * by the hash of the normalized email, known or not) before the password is looked at, and a
+   * success gives the count back: only failures accumulate. Once the limit is spent, even the
+   * right password is refused with rate_limit_exceeded until the window passes.
+   */
   async authenticate(em: EntityManager, email: string, password: string): Promise<Account> {
+    const throttleKey = sha256Hex(normalizeEmail(email));
+    assertAllowed(await this.deps.rateLimits.consume('login-account', throttleKey));
     const account =
       email.length <= 254 && password.length <= PASSWORD_MAX_LENGTH
         ? await em.findOne(Account, { email: normalizeEmail(email) })
         : null;
     const ok = await verifyPassword(account?.passwordHash ?? null, password.slice(0, PASSWORD_MAX_LENGTH));
     if (!account || !ok) throw new KeywardError('invalid_credentials');
+    await this.deps.rateLimits.reset('login-account', throttleKey);
     return account;
   }
 
@@ -128,9 +139,14 @@ export class AccountsService {
     return account;
   }
 
-  /** Mails a reset link when the account exists; answers the same either way. */
+  /**
+   * Mails a reset link when the account exists; answers the same either way. Limited per email
+   * address (`password-reset-email`, known or not), besides the caller's per-IP limit.
+   */
   async requestPasswordReset(em: EntityManager, email: string, origin: string): Promise<void> {
     if (email.length > 254) return;
+    const key = sha256Hex(normalizeEmail(email));
+    assertAllowed(await this.deps.rateLimits.consume('password-reset-email', key));
     const account = await em.findOne(Account, { email: normalizeEmail(email) });
     if (!account) return;
     await em.transactional((tx) => this.mailLink(tx, account, 'password_reset', origin));
