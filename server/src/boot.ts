@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { initOrm } from './db/orm.js';
 import type { Logger } from './logger.js';
-import { createMailTransport } from './mail/mail.service.js';
+import { createMailTransport, type MailTransport } from './mail/mail.service.js';
 import type { PermissionCatalogue } from './permissions/catalogue.js';
 import { createServices, type Services } from './services.js';
 
@@ -39,7 +39,7 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
 export async function bootKeyward(
   config: Config,
   logger: Logger,
-  overrides: { catalogue?: PermissionCatalogue } = {},
+  overrides: { catalogue?: PermissionCatalogue; mailTransport?: MailTransport } = {},
 ): Promise<RunningKeyward> {
   const embedded = config.databaseUrl
     ? null
@@ -53,8 +53,10 @@ export async function bootKeyward(
     orm,
     databaseUrl,
     redis,
-    mailTransport: await createMailTransport(config.smtpUrl, logger),
-    ...overrides,
+    mailTransport:
+      overrides.mailTransport ??
+      (await createMailTransport({ smtpUrl: config.smtpUrl, production: config.isProduction }, logger)),
+    ...(overrides.catalogue ? { catalogue: overrides.catalogue } : {}),
   });
   await services.registry.ensureSeeded();
   services.mail.start();

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import pg from 'pg';
+import { composeAccountLinkMail } from './accounts/account-links.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import {
   type InvalidationBus,
@@ -96,7 +97,13 @@ export function createServices(deps: {
     accounts,
     accessTokens: new AccessTokensService({ em: orm.em, accounts, catalogue }),
     rateLimits,
-    mail: new MailDispatcher({ em: orm.em, transport: deps.mailTransport, from: config.mailFrom, logger }),
+    mail: new MailDispatcher({
+      em: orm.em,
+      transport: deps.mailTransport,
+      from: config.mailFrom,
+      logger,
+      composers: { verify_email: composeAccountLinkMail, password_reset: composeAccountLinkMail },
+    }),
     catalogue,
     defaultTokenRate,
     tokens: new TokensService({

@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomOpaqueToken, sha256Hex } from '../crypto.js';
+import { sha256Hex } from '../crypto.js';
 import { KeywardError, validationError } from '../errors.js';
-import { enqueueMail } from '../mail/mail.service.js';
+import { enqueueLinkMail } from '../mail/mail.service.js';
 import { assertAllowed, type RateLimits } from '../rate-limits/rate-limiter.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
-import { Account, AccountLink, type AccountLinkPurpose, type Plan, type Role } from './accounts.entity.js';
+import { consumeLink } from './account-links.js';
+import { Account, type Plan, type Role } from './accounts.entity.js';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './passwords.js';
-
-const LINK_LIFETIME_MS: Record<AccountLinkPurpose, number> = {
-  verify_email: 24 * 3_600_000,
-  password_reset: 3_600_000,
-};
-const LINK_PATH: Record<AccountLinkPurpose, string> = {
-  verify_email: '/verify-email',
-  password_reset: '/reset-password',
-};
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -98,7 +90,7 @@ export class AccountsService {
         plan: 'free',
         role: 'member',
       });
-      await this.mailLink(tx, account, 'verify_email', origin);
+      enqueueLinkMail(tx, { to: account.email, kind: 'verify_email', origin });
       return account;
     });
   }
@@ -125,13 +117,15 @@ export class AccountsService {
 
   async resendVerification(em: EntityManager, account: Account, origin: string): Promise<void> {
     if (account.emailVerified) return;
-    await em.transactional((tx) => this.mailLink(tx, account, 'verify_email', origin));
+    await em.transactional(async (tx) => {
+      enqueueLinkMail(tx, { to: account.email, kind: 'verify_email', origin });
+    });
   }
 
   async verifyEmail(em: EntityManager, token: string): Promise<Account> {
     const account = await em.transactional(async (tx) => {
-      const link = await this.consumeLink(tx, token, 'verify_email');
-      const verified = await tx.findOneOrFail(Account, { id: link.account });
+      const accountId = await consumeLink(tx, token, 'verify_email');
+      const verified = await tx.findOneOrFail(Account, { id: accountId });
       verified.emailVerified = true;
       return verified;
     });
@@ -140,16 +134,18 @@ export class AccountsService {
   }
 
   /**
-   * Mails a reset link when the account exists; answers the same either way. Limited per email
-   * address (`password-reset-email`, known or not), besides the caller's per-IP limit.
+   * Queues a reset mail for the address, whether or not an account has it: the request does the
+   * same work, in the same time, either way, and the mail dispatcher sends (and mints the link)
+   * only when the account exists. Limited per email address (`password-reset-email`, known or
+   * not), besides the caller's per-IP limit.
    */
   async requestPasswordReset(em: EntityManager, email: string, origin: string): Promise<void> {
-    if (email.length > 254) return;
-    const key = sha256Hex(normalizeEmail(email));
-    assertAllowed(await this.deps.rateLimits.consume('password-reset-email', key));
-    const account = await em.findOne(Account, { email: normalizeEmail(email) });
-    if (!account) return;
-    await em.transactional((tx) => this.mailLink(tx, account, 'password_reset', origin));
+    const normalized = normalizeEmail(email);
+    if (normalized.length > 254) return;
+    assertAllowed(await this.deps.rateLimits.consume('password-reset-email', sha256Hex(normalized)));
+    await em.transactional(async (tx) => {
+      enqueueLinkMail(tx, { to: normalized, kind: 'password_reset', origin });
+    });
   }
 
   /** Sets a new password from a single-use link and ends every session and programmatic login of the account. */
@@ -157,8 +153,8 @@ export class AccountsService {
     validatePassword(password);
     const passwordHash = await hashPassword(password);
     const account = await em.transactional(async (tx) => {
-      const link = await this.consumeLink(tx, token, 'password_reset');
-      const found = await tx.findOneOrFail(Account, { id: link.account });
+      const accountId = await consumeLink(tx, token, 'password_reset');
+      const found = await tx.findOneOrFail(Account, { id: accountId });
       found.passwordHash = passwordHash;
       // Whoever could read the mailbox proved control of the address.
       found.emailVerified = true;
@@ -172,53 +168,5 @@ export class AccountsService {
     });
     await this.deps.onAccountChanged?.(account.id);
     return account;
-  }
-
-  private async mailLink(tx: EntityManager, account: Account, purpose: AccountLinkPurpose, origin: string) {
-    const token = randomOpaqueToken();
-    // One live link per purpose: an older one stops working when a new one is sent.
-    await tx.nativeUpdate(
-      AccountLink,
-      { account: account.id, purpose, usedAt: null },
-      { usedAt: new Date(), expiresAt: new Date() },
-    );
-    tx.persist(
-      Object.assign(new AccountLink(), {
-        tokenHash: sha256Hex(token),
-        account: account.id,
-        purpose,
-        expiresAt: new Date(Date.now() + LINK_LIFETIME_MS[purpose]),
-      }),
-    );
-    const link = `${origin}${LINK_PATH[purpose]}?token=${token}`;
-    const [subject, body] =
-      purpose === 'verify_email'
-        ? [
-            'Verify your Keyward email address',
-            `Hello ${account.name},\n\nConfirm your email address: ${link}\n\nThe link works once and expires in 24 hours.`,
-          ]
-        : [
-            'Reset your Keyward password',
-            `Hello ${account.name},\n\nSet a new password: ${link}\n\nThe link works once and expires in 1 hour. If you did not ask for it, ignore this mail.`,
-          ];
-    enqueueMail(tx, { to: account.email, subject, body, kind: purpose });
-  }
-
-  /** Marks a link used, atomically: two concurrent uses of one link cannot both succeed. */
-  private async consumeLink(
-    tx: EntityManager,
-    token: string,
-    purpose: AccountLinkPurpose,
-  ): Promise<AccountLink> {
-    if (token.length === 0 || token.length > 128) throw new KeywardError('invalid_link');
-    const rows = await tx.execute<{ account_id: string }[]>(
-      `update account_link set used_at = now()
-       where token_hash = ? and purpose = ? and used_at is null and expires_at > now()
-       returning account_id`,
-      [sha256Hex(token), purpose],
-    );
-    const row = rows[0];
-    if (!row) throw new KeywardError('invalid_link');
-    return Object.assign(new AccountLink(), { account: row.account_id, purpose });
   }
 }
