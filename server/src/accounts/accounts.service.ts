@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { type RequestMeta, recordAudit, recordAuditForEmail } from '../audit/audit.service.js';
 import { sha256Hex } from '../crypto.js';
 import { KeywardError, validationError } from '../errors.js';
 import { enqueueLinkMail } from '../mail/mail.service.js';
@@ -36,6 +37,12 @@ function validateName(name: string): string {
     throw validationError('name', 'use between 1 and 100 characters.');
   }
   return trimmed;
+}
+
+/** Where a login comes from, for its audit event: the web app (a session) or /api/v1 (a token pair). */
+export interface LoginAttempt {
+  meta: RequestMeta;
+  via: 'web' | 'api';
 }
 
 export interface NewAccount {
@@ -82,7 +89,7 @@ export class AccountsService {
   }
 
   /** Registers an account and mails the verification link, in one transaction. */
-  async register(em: EntityManager, input: NewAccount, origin: string): Promise<Account> {
+  async register(em: EntityManager, input: NewAccount, origin: string, meta: RequestMeta): Promise<Account> {
     return em.transactional(async (tx) => {
       const account = await this.createAccount(tx, {
         ...input,
@@ -91,6 +98,7 @@ export class AccountsService {
         role: 'member',
       });
       enqueueLinkMail(tx, { to: account.email, kind: 'verify_email', origin });
+      this.audit(tx, 'account.register', account.id, meta);
       return account;
     });
   }
@@ -100,33 +108,51 @@ export class AccountsService {
    * wrong password. Every attempt spends a point of the per-account `login-account` limit (keyed
    * by the hash of the normalized email, known or not) before the password is looked at, and a
    * success gives the count back: only failures accumulate. Once the limit is spent, even the
-   * right password is refused with rate_limit_exceeded until the window passes.
+   * right password is refused with rate_limit_exceeded until the window passes. Audited as
+   * session.login, or session.login_failed with a reason (an unknown email: no account, so only
+   * admins see it).
    */
-  async authenticate(em: EntityManager, email: string, password: string): Promise<Account> {
+  async authenticate(
+    em: EntityManager,
+    email: string,
+    password: string,
+    attempt: LoginAttempt,
+  ): Promise<Account> {
     const throttleKey = sha256Hex(normalizeEmail(email));
-    assertAllowed(await this.deps.rateLimits.consume('login-account', throttleKey));
+    const decision = await this.deps.rateLimits.consume('login-account', throttleKey);
     const account =
       email.length <= 254 && password.length <= PASSWORD_MAX_LENGTH
         ? await em.findOne(Account, { email: normalizeEmail(email) })
         : null;
+    if (!decision.allowed) {
+      await this.auditNow(em, 'session.login_failed', account?.id ?? null, attempt.meta, 'throttled');
+      assertAllowed(decision);
+    }
     const ok = await verifyPassword(account?.passwordHash ?? null, password.slice(0, PASSWORD_MAX_LENGTH));
-    if (!account || !ok) throw new KeywardError('invalid_credentials');
+    if (!account || !ok) {
+      const reason = account ? 'wrong_password' : 'unknown_email';
+      await this.auditNow(em, 'session.login_failed', account?.id ?? null, attempt.meta, reason);
+      throw new KeywardError('invalid_credentials');
+    }
     await this.deps.rateLimits.reset('login-account', throttleKey);
+    await this.auditNow(em, 'session.login', account.id, attempt.meta, attempt.via);
     return account;
   }
 
   async resendVerification(em: EntityManager, account: Account, origin: string): Promise<void> {
+    assertAllowed(await this.deps.rateLimits.consume('resend-verification', account.id));
     if (account.emailVerified) return;
     await em.transactional(async (tx) => {
       enqueueLinkMail(tx, { to: account.email, kind: 'verify_email', origin });
     });
   }
 
-  async verifyEmail(em: EntityManager, token: string): Promise<Account> {
+  async verifyEmail(em: EntityManager, token: string, meta: RequestMeta): Promise<Account> {
     const account = await em.transactional(async (tx) => {
       const accountId = await consumeLink(tx, token, 'verify_email');
       const verified = await tx.findOneOrFail(Account, { id: accountId });
       verified.emailVerified = true;
+      this.audit(tx, 'account.email_verify', verified.id, meta);
       return verified;
     });
     await this.deps.onAccountChanged?.(account.id);
@@ -139,17 +165,34 @@ export class AccountsService {
    * only when the account exists. Limited per email address (`password-reset-email`, known or
    * not), besides the caller's per-IP limit.
    */
-  async requestPasswordReset(em: EntityManager, email: string, origin: string): Promise<void> {
+  async requestPasswordReset(
+    em: EntityManager,
+    email: string,
+    origin: string,
+    meta: RequestMeta,
+  ): Promise<void> {
     const normalized = normalizeEmail(email);
     if (normalized.length > 254) return;
     assertAllowed(await this.deps.rateLimits.consume('password-reset-email', sha256Hex(normalized)));
     await em.transactional(async (tx) => {
       enqueueLinkMail(tx, { to: normalized, kind: 'password_reset', origin });
+      const actor = { type: 'account' as const, id: null };
+      await recordAuditForEmail(tx, {
+        action: 'account.password_reset_request',
+        actor,
+        email: normalized,
+        meta,
+      });
     });
   }
 
   /** Sets a new password from a single-use link and ends every session and programmatic login of the account. */
-  async resetPassword(em: EntityManager, token: string, password: string): Promise<Account> {
+  async resetPassword(
+    em: EntityManager,
+    token: string,
+    password: string,
+    meta: RequestMeta,
+  ): Promise<Account> {
     validatePassword(password);
     const passwordHash = await hashPassword(password);
     const account = await em.transactional(async (tx) => {
@@ -164,9 +207,29 @@ export class AccountsService {
         'update refresh_token set revoked_at = now() where account_id = ? and revoked_at is null',
         [found.id],
       );
+      this.audit(tx, 'account.password_reset', found.id, meta);
       return found;
     });
     await this.deps.onAccountChanged?.(account.id);
     return account;
+  }
+
+  /** An event about the account, acted by it (the person who holds its session, password or mailbox). */
+  private audit(tx: EntityManager, action: string, accountId: string, meta: RequestMeta, detail?: string) {
+    const actor = { type: 'account' as const, id: accountId };
+    recordAudit(tx, { action, actor, accountId, targetId: accountId, meta, detail: detail ?? null });
+  }
+
+  /** Written at once, outside any transaction: it must outlive the error thrown next. */
+  private async auditNow(
+    em: EntityManager,
+    action: string,
+    accountId: string | null,
+    meta: RequestMeta,
+    detail: string,
+  ): Promise<void> {
+    const actor = { type: 'account' as const, id: accountId };
+    recordAudit(em, { action, actor, accountId, targetId: accountId, meta, detail });
+    await em.flush();
   }
 }

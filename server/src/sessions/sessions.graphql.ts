@@ -18,7 +18,10 @@ builder.mutationFields((t) => ({
     resolve: async (_parent, { input }, ctx) => {
       // Every attempt counts, whatever its outcome: aliases cannot multiply attempts.
       await ctx.limit('login', ctx.ip ?? 'unknown');
-      const account = await ctx.services.accounts.authenticate(ctx.em(), input.email, input.password);
+      const account = await ctx.services.accounts.authenticate(ctx.em(), input.email, input.password, {
+        meta: ctx.meta(),
+        via: 'web',
+      });
       await startSession(ctx, account);
       return account;
     },

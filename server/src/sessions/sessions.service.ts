@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/accounts.entity.js';
+import { recordAudit } from '../audit/audit.service.js';
+import type { Caller } from '../caller.js';
 import { randomOpaqueToken, sha256Hex } from '../crypto.js';
 import { Session } from './sessions.entity.js';
 
@@ -63,6 +65,18 @@ export class SessionsService {
 
   async destroy(em: EntityManager, idHash: string): Promise<void> {
     await em.nativeDelete(Session, { idHash });
+  }
+
+  /** Ends the caller's own web session (nothing for other callers), audited as session.logout. */
+  async logOut(em: EntityManager, caller: Caller): Promise<void> {
+    const { principal } = caller;
+    if (principal.kind !== 'session') return;
+    await em.transactional(async (tx) => {
+      await tx.nativeDelete(Session, { idHash: principal.sessionHash });
+      const accountId = principal.account.id;
+      const actor = { type: 'account' as const, id: accountId };
+      recordAudit(tx, { action: 'session.logout', actor, accountId, targetId: accountId, meta: caller.meta });
+    });
   }
 
   async destroyAllForAccount(em: EntityManager, accountId: string): Promise<void> {

@@ -196,14 +196,25 @@ export class TokensService {
     const hashes = [
       ...new Set(secrets.filter((secret) => isWellFormedTokenSecret(secret, this.deps.prefix))),
     ].map(hashTokenSecret);
-    if (hashes.length === 0) return;
     const revoked = await em.transactional(async (tx) => {
-      const rows = await tx.execute<{ id: string; account_id: string | null }[]>(
-        `update api_token set revoked_at = now(), updated_at = now()
-         where secret_hash in (select jsonb_array_elements_text(?::jsonb)) and revoked_at is null
-         returning id, account_id`,
-        [JSON.stringify(hashes)],
-      );
+      const rows =
+        hashes.length === 0
+          ? []
+          : await tx.execute<{ id: string; account_id: string | null }[]>(
+              `update api_token set revoked_at = now(), updated_at = now()
+               where secret_hash in (select jsonb_array_elements_text(?::jsonb)) and revoked_at is null
+               returning id, account_id`,
+              [JSON.stringify(hashes)],
+            );
+      // The report itself, for admins: how many secrets came in and how many named a live token.
+      recordAudit(tx, {
+        action: 'token.leak_report',
+        actor: { type: 'leak-report', id: null },
+        accountId: null,
+        targetId: null,
+        meta,
+        detail: `${secrets.length} received, ${rows.length} revoked`,
+      });
       for (const row of rows) {
         recordAudit(tx, {
           action: 'token.revoke',
