@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { composeAccountLinkMail } from './accounts/account-links.js';
+import { AccountSettingsService } from './accounts/account-settings.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import {
   type InvalidationBus,
@@ -31,6 +32,7 @@ export interface Services {
   orm: Orm;
   redis: Redis | null;
   accounts: AccountsService;
+  accountSettings: AccountSettingsService;
   sessions: SessionsService;
   rateLimits: RateLimits;
   mail: MailDispatcher;
@@ -95,6 +97,11 @@ export function createServices(deps: {
     redis,
     sessions,
     accounts,
+    accountSettings: new AccountSettingsService({
+      sessions,
+      rateLimits,
+      onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
+    }),
     accessTokens: new AccessTokensService({ em: orm.em, accounts, catalogue }),
     rateLimits,
     mail: new MailDispatcher({

@@ -25,13 +25,13 @@ function validateEmail(email: string): string {
   return normalized;
 }
 
-function validatePassword(password: string, field = 'password'): void {
+export function validatePassword(password: string, field = 'password'): void {
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
     throw validationError(field, `use between ${PASSWORD_MIN_LENGTH} and ${PASSWORD_MAX_LENGTH} characters.`);
   }
 }
 
-function validateName(name: string): string {
+export function validateName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) {
     throw validationError('name', 'use between 1 and 100 characters.');
