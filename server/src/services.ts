@@ -3,6 +3,7 @@ import pg from 'pg';
 import { composeAccountLinkMail } from './accounts/account-links.js';
 import { AccountSettingsService } from './accounts/account-settings.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
+import { CombinedInvalidationBus } from './cache/combined-invalidation-bus.js';
 import {
   type InvalidationBus,
   PostgresInvalidationBus,
@@ -66,9 +67,15 @@ export function createServices(deps: {
   const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
   pool.on('error', (error) => logger.warn({ err: error.message }, 'hot-path pool error'));
   const tokenCache = new TokenCache();
+  // The database's notifications are always heard (they cover changes made in SQL); Redis pub/sub
+  // is added when configured.
+  const postgresBus = new PostgresInvalidationBus({ databaseUrl: deps.databaseUrl, logger });
   const bus: InvalidationBus = redis
-    ? new RedisInvalidationBus({ redis, logger, channel: `${config.redisPrefix}_invalidation` })
-    : new PostgresInvalidationBus({ databaseUrl: deps.databaseUrl, logger });
+    ? new CombinedInvalidationBus([
+        postgresBus,
+        new RedisInvalidationBus({ redis, logger, channel: `${config.redisPrefix}_invalidation` }),
+      ])
+    : postgresBus;
   const invalidation = new TokenInvalidation({ cache: tokenCache, bus, logger });
   const usage = new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs });
   const metrics = new Metrics({ cache: tokenCache, usage, pool });

@@ -122,12 +122,16 @@ describe('plumbing (test mode)', () => {
     }
   });
 
-  it('validation errors (unknown field, limits) carry extensions.code GRAPHQL_VALIDATION_FAILED', async () => {
-    for (const query of ['{ viewer { nope } }', SIXTEEN_ALIASES, TOO_DEEP_TYPE]) {
+  it('validation errors carry extensions.code GRAPHQL_VALIDATION_FAILED; limits their own code', async () => {
+    for (const [query, code] of [
+      ['{ viewer { nope } }', 'GRAPHQL_VALIDATION_FAILED'],
+      [SIXTEEN_ALIASES, 'TOO_MANY_ALIASES'],
+      [TOO_DEEP_TYPE, 'QUERY_TOO_DEEP'],
+    ] as const) {
       const response = await server.gql(query);
       expect(response.body.errors?.length).toBeGreaterThan(0);
       for (const error of response.body.errors ?? []) {
-        expect(error.extensions?.code, error.message).toBe('GRAPHQL_VALIDATION_FAILED');
+        expect(error.extensions?.code, error.message).toBe(code);
       }
     }
   });
@@ -137,11 +141,11 @@ describe('plumbing (test mode)', () => {
       effectivePermissions status active expiresAt revokedAt createdAt lastUsedAt lastUsedIp createdBy
       creator { type id name } rateLimitPerMinute } } pageInfo { hasNextPage endCursor } } }`;
     const fits = await server.gql(page);
-    expect(fits.body.errors?.[0]?.extensions?.code).not.toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(fits.body.errors?.[0]?.extensions?.code).not.toBe('QUERY_TOO_COMPLEX');
     const absurd = `{ ${Array.from({ length: 15 }, (_, i) => `a${i}: tokens(first: 100) { edges { node { creator { name } usage { date count } } } }`).join(' ')} }`;
     const refused = await server.gql(absurd);
     expect(refused.body.data ?? null).toBeNull();
-    expect(refused.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
     expect(errorMessages(refused.body)).toMatch(/cost/i);
   });
 });

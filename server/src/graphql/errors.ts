@@ -13,11 +13,18 @@ const STATUS_CODES: ReadonlySet<ErrorCode> = new Set([
   'query_too_complex',
 ]);
 
-/** The GraphQL form of an expected error: UPPER_SNAKE code, and the HTTP status and headers Yoga should use. */
-export function toGraphQLError(error: KeywardError, path?: readonly (string | number)[]): GraphQLError {
+/**
+ * The GraphQL form of an expected error: UPPER_SNAKE code, and the HTTP status and headers Yoga
+ * should use. `at`, the error graphql-js raised for it, gives it its `path`, `locations` and
+ * wording (graphql-js prefixes a variable's coercion failure with the variable and its value).
+ */
+export function toGraphQLError(error: KeywardError, at?: GraphQLError): GraphQLError {
   const status = STATUS_CODES.has(error.code) ? error.status : undefined;
-  return new GraphQLError(error.message, {
-    path,
+  return new GraphQLError(at?.message ?? error.message, {
+    nodes: at?.nodes,
+    source: at?.source,
+    positions: at?.positions,
+    path: at?.path,
     extensions: {
       code: error.graphqlCode,
       ...(error.field ? { field: error.field } : {}),

@@ -4,7 +4,8 @@ import { isAsyncIterable, processRegularResult } from 'graphql-yoga';
 import type { RequestContext } from '../edge/context.js';
 import type { HeaderMap } from '../edge/route.js';
 import type { Logger } from '../logger.js';
-import { type GraphQLHandler, withRequestErrorCodes } from './yoga.js';
+import { completeParseFailure, withRequestErrorCodes } from './request-errors.js';
+import type { GraphQLHandler } from './yoga.js';
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions']);
@@ -66,7 +67,8 @@ function simpleParams(body: string): GraphQLParams | null {
 export async function fromFetchResponse(response: Response): Promise<GraphQLAnswer> {
   const headers: HeaderMap = {};
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie' && name !== 'content-length') headers[name] = value;
+    const key = name.toLowerCase();
+    if (key !== 'set-cookie' && key !== 'content-length') headers[key] = value;
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
@@ -156,9 +158,15 @@ export function createGraphQLFastPath(yoga: GraphQLHandler, logger: Logger): Gra
       let document: DocumentNode;
       try {
         document = enveloped.parse(params.query);
-        // graphql-armor's limits may throw from validation rather than report: Yoga words both.
+      } catch (error) {
+        // Yoga's parse cache now holds this very error for the document, for every client.
+        completeParseFailure(error);
+        return viaYoga(req, ctx, body);
+      }
+      try {
         if (enveloped.validate(enveloped.schema, document).length > 0) return viaYoga(req, ctx, body);
       } catch {
+        // A validation rule that throws rather than reports: Yoga words it.
         return viaYoga(req, ctx, body);
       }
       const operation = getOperationAST(document, params.operationName ?? undefined);

@@ -6,6 +6,13 @@ import type { RequestContext } from '../edge/context.js';
 import { isKeywardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { graphQLError, toGraphQLError } from './errors.js';
+import {
+  armorLimits,
+  asRequestError,
+  located,
+  useRequestErrorCode,
+  useSearchParamsParser,
+} from './request-errors.js';
 import { schema } from './schema.js';
 
 /** Cookie-authenticated mutations must prove they are not cross-site (the edge computed `csrfOk`). */
@@ -21,41 +28,6 @@ function useCsrfCheck(): Plugin<RequestContext> {
   };
 }
 
-/**
- * GraphQL's own request errors (syntax, unknown fields, wrong argument types, graphql-armor's
- * depth, alias, token and cost limits) carry no code; give them one so every error has
- * `extensions.code`. Errors from resolvers already have theirs.
- */
-/** The error with `extensions.code` GRAPHQL_VALIDATION_FAILED when it has no code yet. */
-export function withRequestErrorCode(error: GraphQLError): GraphQLError {
-  return error.extensions?.code
-    ? error
-    : new GraphQLError(error.message, {
-        nodes: error.nodes,
-        source: error.source,
-        positions: error.positions,
-        path: error.path,
-        originalError: error.originalError,
-        extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
-      });
-}
-
-/** Every error of a result with a code (see withRequestErrorCode). */
-export function withRequestErrorCodes<R extends { errors?: readonly GraphQLError[] }>(result: R): R {
-  if (!result.errors?.length || result.errors.every((error) => error.extensions?.code)) return result;
-  return { ...result, errors: result.errors.map(withRequestErrorCode) };
-}
-
-function useRequestErrorCode(): Plugin {
-  return {
-    onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
-      const coded = withRequestErrorCodes(result as { errors?: readonly GraphQLError[] });
-      if (coded !== result) setResult(coded as typeof result);
-    },
-  };
-}
-
 function useNoIntrospection(): Plugin {
   return {
     onValidate({ addValidationRule }) {
@@ -64,27 +36,54 @@ function useNoIntrospection(): Plugin {
   };
 }
 
+/** The innermost cause of an error: graphql-js wraps what a resolver or a scalar throws. */
+function rootCause(error: GraphQLError): unknown {
+  let cause: unknown = error;
+  while (cause instanceof GraphQLError && cause.originalError !== undefined) cause = cause.originalError;
+  return cause;
+}
+
 /**
- * Expected errors keep their code (UPPER_SNAKE) and HTTP status; GraphQL's own validation errors pass;
- * anything else is logged with the request id and masked.
+ * Expected errors keep their code (UPPER_SNAKE) and HTTP status; GraphQL's own errors pass, in
+ * graphql-js's whole wording (e.g. `Variable "$f" got invalid value …; <the scalar's reason>`);
+ * anything else is logged with the request id and masked. An error raised in a resolver keeps its
+ * `path` and `locations`, masked or not. In production, Yoga's request errors lose
+ * `extensions.originalError` (the JSON parser's own words about an invalid body).
  */
-function maskError(logger: Logger) {
+function maskError(logger: Logger, production: boolean) {
   return (error: unknown): Error => {
     if (error instanceof GraphQLError) {
       const original = error.originalError;
-      if (isKeywardError(original)) return toGraphQLError(original, error.path);
-      if (original instanceof GraphQLError) {
-        return new GraphQLError(original.message, { ...original, path: error.path, nodes: error.nodes });
+      const cause = rootCause(error);
+      if (isKeywardError(cause)) {
+        const coded = toGraphQLError(cause, error);
+        // Raised outside any field (a variable its scalar refuses): the request itself is refused.
+        return error.path === undefined ? asRequestError(coded) : coded;
       }
-      if (!original) return error;
+      if (original === undefined) return production ? withoutInternals(error) : error;
+      if (original instanceof GraphQLError) {
+        return cause === original ? error : located(error, { extensions: error.extensions });
+      }
       logger.error({ err: original, path: error.path }, 'unexpected error in a resolver');
-    } else if (isKeywardError(error)) {
-      return toGraphQLError(error);
-    } else {
-      logger.error({ err: error }, 'unexpected error');
+      return located(error, { message: 'Unexpected error.', extensions: { code: 'INTERNAL_ERROR' } });
     }
+    if (isKeywardError(error)) return toGraphQLError(error);
+    logger.error({ err: error }, 'unexpected error');
     return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_ERROR' } });
   };
+}
+
+/**
+ * The error without `extensions.originalError`, which Yoga adds to a request error it did not raise
+ * itself (a body that is not JSON). Yoga answers such an error with its status whatever the client
+ * accepts; without the original, `http.spec` would turn that into 200 for application/json, so it
+ * goes too.
+ */
+function withoutInternals(error: GraphQLError): GraphQLError {
+  if (error.extensions.originalError === undefined) return error;
+  const { originalError: _internal, http, ...extensions } = error.extensions;
+  const { spec: _spec, ...status } = (http ?? {}) as Record<string, unknown>;
+  return located(error, { extensions: { ...extensions, http: status } });
 }
 
 export function createGraphQLHandler(options: { logger: Logger; production: boolean }) {
@@ -98,23 +97,22 @@ export function createGraphQLHandler(options: { logger: Logger; production: bool
     // GraphiQL with its assets inlined (the default loads them from a CDN); off in production.
     graphiql: production ? false : { title: 'Keyward GraphiQL', shouldPersistHeaders: false },
     renderGraphiQL,
-    maskedErrors: { maskError: maskError(logger) },
+    maskedErrors: { maskError: maskError(logger, production) },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),
       warn: (...args) => logger.warn({ args }, 'yoga'),
-      // Unexpected errors are logged by maskError with their cause; Yoga's own copy adds nothing.
-      error: (...args) => logger.debug({ args }, 'yoga'),
+      // Yoga reports here only the errors it hands to maskError, before masking: maskError logs the
+      // unexpected ones with their cause, and the others may quote a request's variables (a password).
+      error: () => undefined,
     },
     plugins: [
       EnvelopArmorPlugin({
-        maxDepth: { n: 8 },
-        maxAliases: { n: 15 },
-        maxTokens: { n: 1000 },
         // A full page of tokens with every field costs about 6,000: leave room for real clients.
-        costLimit: { maxCost: 20_000 },
+        ...armorLimits({ maxDepth: 8, maxAliases: 15, maxTokens: 1000, maxDirectives: 50, maxCost: 20_000 }),
         blockFieldSuggestion: { enabled: production },
       }),
+      useSearchParamsParser(),
       ...(production ? [useNoIntrospection()] : []),
       useRequestErrorCode(),
       useCsrfCheck(),
