@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { initOrm } from './db/orm.js';
 import type { Logger } from './logger.js';
-import { createMailTransport } from './mail/mail.service.js';
+import { createMailTransport, type MailTransport } from './mail/mail.service.js';
 import type { PermissionCatalogue } from './permissions/catalogue.js';
 import { createServices, type Services } from './services.js';
 import { StartupError } from './startup-error.js';
@@ -65,7 +65,7 @@ function listen(server: Server, port: number, host: string, variable = 'PORT'): 
 export async function bootKeyward(
   config: Config,
   logger: Logger,
-  overrides: { catalogue?: PermissionCatalogue } = {},
+  overrides: { catalogue?: PermissionCatalogue; mailTransport?: MailTransport } = {},
 ): Promise<RunningKeyward> {
   const embedded = config.databaseUrl
     ? null
@@ -83,7 +83,7 @@ export async function bootKeyward(
 async function bootOn(
   config: Config,
   logger: Logger,
-  overrides: { catalogue?: PermissionCatalogue },
+  overrides: { catalogue?: PermissionCatalogue; mailTransport?: MailTransport },
   embedded: EmbeddedDatabase | null,
   undo: (() => Promise<void> | void)[],
 ): Promise<RunningKeyward> {
@@ -98,8 +98,10 @@ async function bootOn(
     orm,
     databaseUrl,
     redis,
-    mailTransport: await createMailTransport(config.smtpUrl, logger),
-    ...overrides,
+    mailTransport:
+      overrides.mailTransport ??
+      (await createMailTransport({ smtpUrl: config.smtpUrl, production: config.isProduction }, logger)),
+    ...(overrides.catalogue ? { catalogue: overrides.catalogue } : {}),
   });
   undo.push(() => services.pool.end());
   await services.registry.ensureSeeded();

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import pg from 'pg';
+import { composeAccountLinkMail } from './accounts/account-links.js';
+import { AccountSettingsService } from './accounts/account-settings.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { CombinedInvalidationBus } from './cache/combined-invalidation-bus.js';
 import {
@@ -32,6 +34,7 @@ export interface Services {
   orm: Orm;
   redis: Redis | null;
   accounts: AccountsService;
+  accountSettings: AccountSettingsService;
   sessions: SessionsService;
   rateLimits: RateLimits;
   mail: MailDispatcher;
@@ -92,6 +95,7 @@ export function createServices(deps: {
   });
   const accounts = new AccountsService({
     sessions,
+    rateLimits,
     onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
   });
   return {
@@ -101,9 +105,20 @@ export function createServices(deps: {
     redis,
     sessions,
     accounts,
+    accountSettings: new AccountSettingsService({
+      sessions,
+      rateLimits,
+      onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
+    }),
     accessTokens: new AccessTokensService({ keys: resolveSigningKeys(config), accounts, catalogue }),
     rateLimits,
-    mail: new MailDispatcher({ em: orm.em, transport: deps.mailTransport, from: config.mailFrom, logger }),
+    mail: new MailDispatcher({
+      em: orm.em,
+      transport: deps.mailTransport,
+      from: config.mailFrom,
+      logger,
+      composers: { verify_email: composeAccountLinkMail, password_reset: composeAccountLinkMail },
+    }),
     catalogue,
     defaultTokenRate,
     tokens: new TokensService({

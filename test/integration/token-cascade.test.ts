@@ -96,13 +96,13 @@ describe('revoking a token revokes every token it created, transitively', () => 
           target_id: child.token.id,
           actor_type: 'account',
           actor_id: me.id,
-          detail: { cascadeFrom: root.token.id },
+          detail: `cascade from ${root.token.id}`,
         },
         {
           target_id: grandchild.token.id,
           actor_type: 'account',
           actor_id: me.id,
-          detail: { cascadeFrom: root.token.id },
+          detail: `cascade from ${root.token.id}`,
         },
       ]),
     );
@@ -130,7 +130,7 @@ describe('revoking a token revokes every token it created, transitively', () => 
       'select actor_type, detail from audit_event where target_id = $1 and action = $2',
       [child.token.id, 'token.revoke'],
     );
-    expect(event).toEqual({ actor_type: 'leak-report', detail: { cascadeFrom: root.token.id } });
+    expect(event).toEqual({ actor_type: 'leak-report', detail: `cascade from ${root.token.id}` });
   });
 });
 

@@ -170,7 +170,10 @@ describe('NUL and control characters in string inputs', () => {
   it('services refuse control characters too (callers other than the edge)', async () => {
     const { services } = server.keyward;
     await expect(
-      services.accounts.authenticate(services.orm.em.fork(), 'x\u0000@example.com', 'password'),
+      services.accounts.authenticate(services.orm.em.fork(), 'x\u0000@example.com', 'password', {
+        meta: { ip: null, userAgent: null },
+        via: 'api',
+      }),
     ).rejects.toMatchObject({ code: 'validation_failed', field: 'email' });
     const seeded = await server.seedAccount();
     await expect(seedToken(server, seeded.account, { name: 'nul\u0000' })).rejects.toMatchObject({

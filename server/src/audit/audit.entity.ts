@@ -13,8 +13,8 @@ export class AuditEvent {
   targetId: string | null = null;
   ip: string | null = null;
   userAgent: string | null = null;
-  /** Ids-only context of the event, e.g. `{cascadeFrom: rootTokenId}` on a revocation by cascade. */
-  detail: Record<string, string> | null = null;
+  /** A short reason or note (e.g. why a login failed); never a secret. */
+  detail: string | null = null;
   createdAt: Date = new Date();
 }
 
@@ -31,7 +31,7 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
     targetId: { type: 'uuid', nullable: true },
     ip: { type: 'text', nullable: true },
     userAgent: { type: 'text', nullable: true },
-    detail: { type: 'json', nullable: true },
+    detail: { type: 'text', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { Account } from '../accounts/accounts.entity.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
+import { type RequestMeta, recordAudit } from '../audit/audit.service.js';
 import { randomOpaqueToken, sha256Hex } from '../crypto.js';
 import { KeywardError } from '../errors.js';
 import { isUuid } from '../ids.js';
@@ -45,12 +46,12 @@ export class AccessTokensService {
     return JWT_SHAPE.test(value);
   }
 
-  async login(em: EntityManager, email: string, password: string): Promise<TokenPair> {
-    const account = await this.deps.accounts.authenticate(em, email, password);
+  async login(em: EntityManager, email: string, password: string, meta: RequestMeta): Promise<TokenPair> {
+    const account = await this.deps.accounts.authenticate(em, email, password, { meta, via: 'api' });
     return this.issue(em, account, randomUUID());
   }
 
-  async refresh(em: EntityManager, presented: string): Promise<TokenPair> {
+  async refresh(em: EntityManager, presented: string, meta: RequestMeta): Promise<TokenPair> {
     if (presented.length === 0 || presented.length > 128) throw new KeywardError('invalid_token');
     const outcome = await em.transactional(async (tx) => {
       const [row] = await tx.execute<
@@ -69,6 +70,15 @@ export class AccessTokensService {
           'update refresh_token set revoked_at = now() where family_id = ? and revoked_at is null',
           [row.family_id],
         );
+        recordAudit(tx, {
+          action: 'refresh_token.reuse',
+          actor: { type: 'system', id: null },
+          accountId: row.account_id,
+          targetId: row.family_id,
+          meta,
+          detail: 'login revoked',
+        });
+        await tx.flush();
         return {
           error: new KeywardError(
             'invalid_token',

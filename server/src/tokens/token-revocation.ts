@@ -12,7 +12,7 @@ export interface RevokedToken {
  * Revokes the given tokens and every token they created, transitively (created_by_token), in the
  * caller's transaction: a token never outlives the token that created it. Each newly revoked
  * token gets one `token.revoke` event by `actor`; those revoked by cascade name their root in
- * `detail.cascadeFrom`. Already revoked tokens are left alone (idempotent), but their live
+ * `detail` (`cascade from <root id>`). Already revoked tokens are left alone (idempotent), but their live
  * descendants are still revoked. Returns the newly revoked tokens, for cache invalidation.
  */
 export async function revokeTokenTrees(
@@ -40,7 +40,7 @@ export async function revokeTokenTrees(
       accountId: row.account_id,
       targetId: row.id,
       meta,
-      detail: row.id === row.root ? null : { cascadeFrom: row.root },
+      detail: row.id === row.root ? null : `cascade from ${row.root}`,
     });
   }
   return rows.map((row) => ({ id: row.id, accountId: row.account_id, root: row.root }));

@@ -211,14 +211,30 @@ export class TokensService {
     const hashes = [
       ...new Set(secrets.filter((secret) => isWellFormedTokenSecret(secret, this.deps.prefix))),
     ].map(hashTokenSecret);
-    if (hashes.length === 0) return;
     const revoked = await em.transactional(async (tx) => {
-      const rows = await tx.execute<{ id: string }[]>(
-        'select id from api_token where secret_hash in (select jsonb_array_elements_text(?::jsonb))',
-        [JSON.stringify(hashes)],
+      const rows =
+        hashes.length === 0
+          ? []
+          : await tx.execute<{ id: string }[]>(
+              'select id from api_token where secret_hash in (select jsonb_array_elements_text(?::jsonb))',
+              [JSON.stringify(hashes)],
+            );
+      const revokedTrees = await revokeTokenTrees(
+        tx,
+        rows.map((row) => row.id),
+        { type: 'leak-report', id: null },
+        meta,
       );
-      const roots = rows.map((row) => row.id);
-      return revokeTokenTrees(tx, roots, { type: 'leak-report', id: null }, meta);
+      // The report itself, for admins: how many secrets came in and how many tokens it revoked.
+      recordAudit(tx, {
+        action: 'token.leak_report',
+        actor: { type: 'leak-report', id: null },
+        accountId: null,
+        targetId: null,
+        meta,
+        detail: `${secrets.length} received, ${revokedTrees.length} revoked`,
+      });
+      return revokedTrees;
     });
     await this.tokensChanged(revoked);
   }
