@@ -10,7 +10,7 @@ import { registerTokenCommands } from './commands/token.js';
 import { registerUpdateCommand } from './commands/update.js';
 import { registerWhoamiCommand } from './commands/whoami.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
-import { paintErr, printError } from './output.js';
+import { paintErr, printError, safeText } from './output.js';
 import { cliVersion } from './version.js';
 
 /** True when the command line asks for JSON (`--json` before any `--`): errors are JSON too. */
@@ -19,9 +19,16 @@ export function wantsJson(argv: readonly string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
-/** `{ "error": code, "message": ... }` on stderr, one line, for scripts. */
+/**
+ * `{ "error": code, "message": ... }` on stderr, one line, for scripts. JSON.stringify escapes C0
+ * controls itself; DEL and C1 controls are escaped here, so a stored name cannot reach a terminal raw.
+ */
 function printJsonError(code: string, message: string, hint?: string): void {
-  process.stderr.write(`${JSON.stringify({ error: code, message, ...(hint ? { hint } : {}) })}\n`);
+  const text = JSON.stringify({ error: code, message, ...(hint ? { hint } : {}) }).replace(
+    /[\u007f-\u009f]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  process.stderr.write(`${text}\n`);
 }
 
 export function buildProgram(json = false): Command {
@@ -73,8 +80,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       const code = error.code?.toLowerCase() ?? (error.exitCode === EXIT_USAGE ? 'usage_error' : 'failed');
       if (json) printJsonError(code, error.message, error.hint);
       else {
-        printError(`${paintErr('red', 'error:')} ${error.message}`);
-        if (error.hint) printError(error.hint);
+        printError(`${paintErr('red', 'error:')} ${safeText(error.message)}`);
+        if (error.hint) printError(error.hint.split('\n').map(safeText).join('\n'));
       }
       return error.exitCode;
     }
@@ -83,7 +90,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       printJsonError('internal_error', `unexpected failure: ${message}`);
       return EXIT_FAILURE;
     }
-    printError(`${paintErr('red', 'error:')} unexpected failure: ${message}`);
+    printError(`${paintErr('red', 'error:')} unexpected failure: ${safeText(message)}`);
     if (process.env.KEYWARD_DEBUG && error instanceof Error && error.stack) printError(error.stack);
     return EXIT_FAILURE;
   }

@@ -46,8 +46,28 @@ export function warn(line: string): void {
   printError(`${paintErr('yellow', 'warning:')} ${line}`);
 }
 
+/**
+ * A stored string made safe for a terminal: every C0 and C1 control character and DEL is shown as
+ * `\xHH` instead of being written raw, so a token or account name cannot carry an escape sequence
+ * (colours, cursor moves, window titles, hyperlinks) or a fake line break to the screen.
+ */
+export function safeText(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\x${code.toString(16).padStart(2, '0')}` : char;
+  }
+  return out;
+}
+
+/** JSON for pipes: JSON.stringify escapes C0 controls itself; DEL and C1 controls are escaped here. */
 export function printJson(value: unknown): void {
-  print(JSON.stringify(value, null, 2));
+  print(
+    JSON.stringify(value, null, 2).replace(
+      /[\u007f-\u009f]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
+  );
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

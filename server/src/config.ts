@@ -51,6 +51,13 @@ export interface Config {
   /** How often buffered lastUsedAt and usage counts are written (KEYWARD_USAGE_FLUSH_MS). */
   usageFlushMs: number;
   sessionAbsoluteDays: number;
+  /**
+   * The secret that signs programmatic-login access tokens (KEYWARD_SECRET, at least 32 bytes).
+   * Required in production; null elsewhere means a key file generated in `dataDir`.
+   */
+  accessTokenSecret: string | null;
+  /** The secret before the last rotation (KEYWARD_SECRET_PREVIOUS): its tokens verify until they expire. */
+  accessTokenSecretPrevious: string | null;
   /** Raw environment, for modules that own their own variables (rate-limit policies). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -152,6 +159,20 @@ function origins(env: Record<string, string | undefined>, name: string): Readonl
   );
 }
 
+const MIN_SECRET_BYTES = 32;
+
+/** A signing secret of at least 32 bytes, or null when unset; the error never repeats the value. */
+function secret(env: Record<string, string | undefined>, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  if (Buffer.byteLength(raw, 'utf8') < MIN_SECRET_BYTES) {
+    throw new ConfigError(
+      `${name} must be at least ${MIN_SECRET_BYTES} bytes long; generate one with: openssl rand -base64 48`,
+    );
+  }
+  return raw;
+}
+
 /** Reads and validates the environment; throws ConfigError with a readable message on a bad value. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
@@ -172,6 +193,13 @@ export function loadConfig(
   if (nodeEnv === 'production' && !publicUrl) {
     throw new ConfigError(
       'KEYWARD_PUBLIC_URL is required in production: set it to the URL people reach Keyward at, e.g. https://keys.example.com (mailed links and the same-origin check use it, never the Host header).',
+    );
+  }
+  const accessTokenSecret = secret(env, 'KEYWARD_SECRET');
+  const accessTokenSecretPrevious = secret(env, 'KEYWARD_SECRET_PREVIOUS');
+  if (nodeEnv === 'production' && !accessTokenSecret) {
+    throw new ConfigError(
+      'KEYWARD_SECRET is required in production: at least 32 random bytes (openssl rand -base64 48), the same on every instance. It signs programmatic-login access tokens and is never stored in the database.',
     );
   }
   const dataDir = path.resolve(cwd, env.KEYWARD_DATA_DIR ?? '.keyward');
@@ -211,6 +239,8 @@ export function loadConfig(
     usageFlushMs: integer(env, 'KEYWARD_USAGE_FLUSH_MS', 2000, 10, 600_000),
     sessionIdleHours: integer(env, 'KEYWARD_SESSION_IDLE_HOURS', 24 * 7, 1, 24 * 365),
     sessionAbsoluteDays: integer(env, 'KEYWARD_SESSION_ABSOLUTE_DAYS', 30, 1, 365),
+    accessTokenSecret,
+    accessTokenSecretPrevious,
     env,
   };
 }

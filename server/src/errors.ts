@@ -56,7 +56,8 @@ export class KeywardError extends Error {
   constructor(
     code: ErrorCode,
     message?: string,
-    options: { headers?: Record<string, string>; field?: string } = {},
+    /** `status` overrides the code's own, for a code used about something other than the credential. */
+    options: { headers?: Record<string, string>; field?: string; status?: number } = {},
   ) {
     // An expected failure (4xx) is an answer, not a bug: nothing reads its stack, and capturing
     // one cost more than the rest of a rejected request (15% of the CPU of a flood of malformed
@@ -67,7 +68,7 @@ export class KeywardError extends Error {
     Error.stackTraceLimit = stackTraceLimit;
     this.name = 'KeywardError';
     this.code = code;
-    this.status = errorCatalogue[code].status;
+    this.status = options.status ?? errorCatalogue[code].status;
     this.headers = options.headers ?? {};
     this.field = options.field;
   }

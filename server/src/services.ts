@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import pg from 'pg';
+import { composeAccountLinkMail } from './accounts/account-links.js';
+import { AccountSettingsService } from './accounts/account-settings.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
+import { CombinedInvalidationBus } from './cache/combined-invalidation-bus.js';
 import {
   type InvalidationBus,
   PostgresInvalidationBus,
@@ -18,6 +21,7 @@ import { RateLimits } from './rate-limits/rate-limiter.js';
 import { RegistryService } from './registry/registry.service.js';
 import { AccessTokensService } from './sessions/access-tokens.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { resolveSigningKeys } from './sessions/signing-keys.js';
 import { TokenCache } from './tokens/token-cache.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { TokensService } from './tokens/tokens.service.js';
@@ -30,6 +34,7 @@ export interface Services {
   orm: Orm;
   redis: Redis | null;
   accounts: AccountsService;
+  accountSettings: AccountSettingsService;
   sessions: SessionsService;
   rateLimits: RateLimits;
   mail: MailDispatcher;
@@ -63,9 +68,15 @@ export function createServices(deps: {
   const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
   pool.on('error', (error) => logger.warn({ err: error.message }, 'hot-path pool error'));
   const tokenCache = new TokenCache();
+  // The database's notifications are always heard (they cover changes made in SQL); Redis pub/sub
+  // is added when configured.
+  const postgresBus = new PostgresInvalidationBus({ databaseUrl: deps.databaseUrl, logger });
   const bus: InvalidationBus = redis
-    ? new RedisInvalidationBus({ redis, logger, channel: `${config.redisPrefix}_invalidation` })
-    : new PostgresInvalidationBus({ databaseUrl: deps.databaseUrl, logger });
+    ? new CombinedInvalidationBus([
+        postgresBus,
+        new RedisInvalidationBus({ redis, logger, channel: `${config.redisPrefix}_invalidation` }),
+      ])
+    : postgresBus;
   const invalidation = new TokenInvalidation({ cache: tokenCache, bus, logger });
   const usage = new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs });
   const metrics = new Metrics({ cache: tokenCache, usage, pool });
@@ -84,6 +95,7 @@ export function createServices(deps: {
   });
   const accounts = new AccountsService({
     sessions,
+    rateLimits,
     onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
   });
   return {
@@ -93,9 +105,20 @@ export function createServices(deps: {
     redis,
     sessions,
     accounts,
-    accessTokens: new AccessTokensService({ em: orm.em, accounts, catalogue }),
+    accountSettings: new AccountSettingsService({
+      sessions,
+      rateLimits,
+      onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
+    }),
+    accessTokens: new AccessTokensService({ keys: resolveSigningKeys(config), accounts, catalogue }),
     rateLimits,
-    mail: new MailDispatcher({ em: orm.em, transport: deps.mailTransport, from: config.mailFrom, logger }),
+    mail: new MailDispatcher({
+      em: orm.em,
+      transport: deps.mailTransport,
+      from: config.mailFrom,
+      logger,
+      composers: { verify_email: composeAccountLinkMail, password_reset: composeAccountLinkMail },
+    }),
     catalogue,
     defaultTokenRate,
     tokens: new TokensService({
@@ -104,6 +127,7 @@ export function createServices(deps: {
       prefix: config.tokenPrefix,
       maxTokensPerAccount: config.maxTokensPerAccount,
       maxTokenRate: config.maxTokenRate,
+      defaultTokenRate,
       onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
     }),
     verifier: new TokenVerifier({

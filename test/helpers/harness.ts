@@ -9,6 +9,7 @@ import type { Account, Plan, Role } from '../../server/src/accounts/accounts.ent
 import { bootKeyward, type RunningKeyward } from '../../server/src/boot.js';
 import { loadConfig } from '../../server/src/config.js';
 import { createLogger } from '../../server/src/logger.js';
+import type { MailTransport, OutgoingMail } from '../../server/src/mail/mail.service.js';
 import type { PermissionCatalogue } from '../../server/src/permissions/catalogue.js';
 import { withDatabase } from './global-setup.js';
 
@@ -43,8 +44,13 @@ export interface TestServer {
   seedAccount(options?: SeedAccountOptions): Promise<SeededAccount>;
   /** Logs in through GraphQL and returns the Cookie header value. */
   login(email: string, password: string): Promise<string>;
-  /** The newest mail of a kind sent to an address (from the outbox table). */
+  /**
+   * The newest mail of a kind delivered to an address, as its recipient reads it (link included).
+   * Delivers what is queued first. Only with the capturing transport (no SMTP_URL).
+   */
   lastMail(to: string, kind: string): Promise<{ subject: string; body: string } | null>;
+  /** Every mail the capturing transport delivered, oldest first. */
+  mails: OutgoingMail[];
   /**
    * Stops this instance cleanly and boots a new one on the same database (same environment),
    * optionally with another permission catalogue. `url` and `keyward` then name the new instance.
@@ -74,6 +80,9 @@ export interface SeededAccount {
  */
 export const generousLimits: Record<string, string> = {
   KEYWARD_LIMIT_LOGIN: '10000/1m',
+  KEYWARD_LIMIT_LOGIN_ACCOUNT: '10000/1m',
+  KEYWARD_LIMIT_PASSWORD_RESET_EMAIL: '10000/1m',
+  KEYWARD_LIMIT_RESEND_VERIFICATION: '10000/1m',
   KEYWARD_LIMIT_REGISTER: '10000/1m',
   KEYWARD_LIMIT_PASSWORD_RESET: '10000/1m',
   KEYWARD_LIMIT_TOKEN_CREATE: '10000/1m',
@@ -84,7 +93,12 @@ export const generousLimits: Record<string, string> = {
 /** Boots a real Keyward on port 0 against a fresh database cloned from the migrated template. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { limits?: 'generous' | 'published'; catalogue?: PermissionCatalogue } = {},
+  options: {
+    limits?: 'generous' | 'published';
+    catalogue?: PermissionCatalogue;
+    /** 'capture' (default without SMTP_URL): delivered mail is kept in `mails`; 'real': the server's own transport. */
+    mail?: 'capture' | 'real';
+  } = {},
 ): Promise<TestServer> {
   const adminUrl = inject('adminUrl');
   const database = `keyward_t_${randomBytes(6).toString('hex')}`;
@@ -107,11 +121,23 @@ export async function startTestServer(
     // Each server keeps its data dir (the seeded component registry) to itself.
     KEYWARD_DATA_DIR: path.join(os.tmpdir(), database),
     ...(options.limits === 'published' ? {} : generousLimits),
+    // Production refuses the data-directory key file: give it a signing secret of its own.
+    ...(env.NODE_ENV === 'production' ? { KEYWARD_SECRET: randomBytes(32).toString('base64url') } : {}),
     ...env,
   });
   const logger = createLogger('debug', sink);
+  const mails: OutgoingMail[] = [];
+  const capture = !env.SMTP_URL && options.mail !== 'real';
+  const mailTransport: MailTransport = {
+    send: async (message) => {
+      mails.push(message);
+    },
+  };
   const boot = (catalogue: PermissionCatalogue | undefined) =>
-    bootKeyward(config, logger, catalogue ? { catalogue } : {});
+    bootKeyward(config, logger, {
+      ...(catalogue ? { catalogue } : {}),
+      ...(capture ? { mailTransport } : {}),
+    });
   const keyward = await boot(options.catalogue);
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   // pool.end() resolves before its clients' sockets close, so close()'s DROP DATABASE ... WITH (FORCE)
@@ -156,12 +182,20 @@ export async function startTestServer(
       if (!cookie) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
       return cookie;
     },
+    mails,
     lastMail: async (to, kind) => {
-      const rows = await server.sql<{ subject: string; body: string }>(
-        'select subject, body from mail_outbox where recipient = $1 and kind = $2 order by created_at desc limit 1',
-        [to.toLowerCase(), kind],
-      );
-      return rows[0] ?? null;
+      if (!capture) throw new Error('lastMail needs the capturing mail transport (no SMTP_URL).');
+      // A pass already under way may have started before the mail was queued, and a pass takes
+      // at most 20 mails: run passes until nothing due is left.
+      for (let pass = 0; pass < 100; pass++) {
+        await server.keyward.services.mail.kick();
+        const [due] = await server.sql<{ n: number }>(
+          'select count(*)::int as n from mail_outbox where sent_at is null and next_attempt_at <= now() and attempts < 8',
+        );
+        if (due?.n === 0) break;
+      }
+      const found = mails.findLast((mail) => mail.to === to.toLowerCase() && mail.kind === kind);
+      return found ? { subject: found.subject, body: found.text } : null;
     },
     restart: async (restartOptions = {}) => {
       await server.keyward.stop();

@@ -67,9 +67,9 @@ describe('AuditActor.name', () => {
       { type: 'token', id: history.tokens[1]!.id, name: 'actor 1' },
       { type: 'token', id: history.tokens[0]!.id, name: 'actor 0' },
     ]);
-    // The token.create events are the account's own doing.
+    // The token.create events and the login are the account's own doing.
     expect(actors.slice(4)).toEqual(
-      history.tokens.map(() => ({ type: 'account', id: history.account.id, name: 'Owner' })),
+      [...history.tokens, 'login'].map(() => ({ type: 'account', id: history.account.id, name: 'Owner' })),
     );
   });
 });

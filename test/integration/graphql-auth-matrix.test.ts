@@ -89,6 +89,18 @@ runTokenAuthMatrix('createToken', {
   },
 });
 
+runTokenAuthMatrix('updateAccount', {
+  server: current,
+  surface: 'graphql',
+  requiredPermission: 'account:update',
+  call: graphqlAuthCall(
+    current,
+    'mutation { updateAccount(input: { name: "Renamed by a token" }) { id name } }',
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'updateAccount')).toEqual({ id: seeded.account.id, name: 'Renamed by a token' }),
+});
+
 runTokenAuthMatrix('updateToken', {
   server: current,
   surface: 'graphql',

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerPermissions } from '../../server/src/permissions/presets.js';
+import { signingKeyFrom } from '../../server/src/sessions/signing-keys.js';
 import { seedToken } from '../helpers/auth-matrix.js';
 import { type SeededAccount, startTestServer, type TestServer } from '../helpers/harness.js';
 import {
@@ -27,9 +28,11 @@ interface CreatedBody {
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+const SIGNING_KEY = signingKeyFrom('rest-v1-auth test secret, 32 bytes or more');
+
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ KEYWARD_SECRET: 'rest-v1-auth test secret, 32 bytes or more' });
 });
 afterAll(() => server.close());
 
@@ -66,14 +69,6 @@ async function accepted(credential: string): Promise<{ status: number; error: st
 }
 const ACCEPTED = { status: 404, error: 'not_found' };
 
-async function signingKey(): Promise<Uint8Array> {
-  const [row] = await server.sql<{ value: string }>(
-    "select value from server_secret where name = 'access-token-key'",
-  );
-  if (!row) throw new Error('no access-token-key yet: log in first');
-  return new Uint8Array(Buffer.from(row.value, 'base64url'));
-}
-
 /** An access token signed with the server's own key, with the claims of `like` changed by `claims`. */
 async function forgeAccessToken(
   like: string,
@@ -82,13 +77,13 @@ async function forgeAccessToken(
 ): Promise<string> {
   const original = decodeJwt(like) as JWTPayload & { fam: string };
   return new SignJWT({ fam: original.fam })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: SIGNING_KEY.kid })
     .setSubject(original.sub ?? '')
     .setIssuer(original.iss ?? '')
     .setAudience(claims.aud ?? (original.aud as string))
     .setIssuedAt(claims.iat)
     .setExpirationTime(claims.exp)
-    .sign(key ?? (await signingKey()));
+    .sign(key ?? SIGNING_KEY.key);
 }
 
 describe('POST /api/v1/auth/login', () => {

@@ -296,7 +296,11 @@ describe('createToken', () => {
       expect(firstError(response)?.message).toMatch(message);
       expect(response.body.data ?? null).toBeNull();
       expect(await countTokens(owner.id)).toBe(0);
-      expect(await server.sql('select 1 from audit_event where account_id = $1', [owner.id])).toEqual([]);
+      expect(
+        await server.sql("select 1 from audit_event where account_id = $1 and action like 'token.%'", [
+          owner.id,
+        ]),
+      ).toEqual([]);
     },
   );
 });
@@ -402,7 +406,11 @@ describe('createToken field validation', () => {
     const response = await create(owner, { name: 'too early', preset: 'READ_ONLY' });
     expect(codeOf(response)).toBe('EMAIL_NOT_VERIFIED');
     expect(await countTokens(owner.id)).toBe(0);
-    expect(await server.sql('select 1 from audit_event where account_id = $1', [owner.id])).toEqual([]);
+    expect(
+      await server.sql("select 1 from audit_event where account_id = $1 and action like 'token.%'", [
+        owner.id,
+      ]),
+    ).toEqual([]);
   });
 });
 

@@ -57,6 +57,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgresql://u:p@db.internal:5432/keyward',
       REDIS_URL: 'rediss://cache.internal:6380',
       KEYWARD_PUBLIC_URL: 'https://keys.example.com/some/path',
+      KEYWARD_SECRET: 'a'.repeat(32),
       SMTP_URL: 'smtps://mailer:pw@smtp.example.com:465',
       KEYWARD_MAIL_FROM: 'Keys <keys@example.com>',
       KEYWARD_TOKEN_PREFIX: 'acme2',
@@ -114,11 +115,18 @@ describe('loadConfig', () => {
   });
 
   it('refuses to start in production without KEYWARD_PUBLIC_URL, naming the variable', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' }, CWD)).toThrow(
+    expect(() => loadConfig({ NODE_ENV: 'production', KEYWARD_SECRET: 'a'.repeat(32) }, CWD)).toThrow(
       /^KEYWARD_PUBLIC_URL is required in production/,
     );
     expect(
-      loadConfig({ NODE_ENV: 'production', KEYWARD_PUBLIC_URL: 'https://k.example.com' }, CWD).publicUrl,
+      loadConfig(
+        {
+          NODE_ENV: 'production',
+          KEYWARD_PUBLIC_URL: 'https://k.example.com',
+          KEYWARD_SECRET: 'a'.repeat(32),
+        },
+        CWD,
+      ).publicUrl,
     ).toBe('https://k.example.com');
   });
 

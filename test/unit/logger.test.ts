@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../server/src/logger.js';
+import { createLogger, redactErrorText } from '../../server/src/logger.js';
 
 /** A logger writing into memory, with the raw lines and their parsed JSON. */
 function memoryLogger(level = 'debug') {
@@ -152,5 +152,37 @@ describe('createLogger', () => {
     logger.info({ email: 'a@example.com', plan: 'pro' }, 'created');
     expect(last()).toMatchObject({ email: 'a@example.com', plan: 'pro', msg: 'created' });
     expect(JSON.stringify(last())).not.toContain('[redacted]');
+  });
+});
+
+describe('redactErrorText', () => {
+  it.each<[string, string, string]>([
+    [
+      'inlined statement parameters',
+      `insert into "account" ("email", "password_hash") values ('a@example.com', '$argon2id$v=19$x') - column "name" does not exist`,
+      `insert into "account" ("email", "password_hash") values ('?', '?') - column "name" does not exist`,
+    ],
+    ['an escaped quote inside a literal', `where "name" = 'O''Brien'`, `where "name" = '?'`],
+    ['a unique violation detail', 'Key (email)=(a@example.com) already exists.', 'Key (email)=(?)'],
+    ['a failing row', 'Failing row contains (1, a@example.com, t).', 'Failing row contains (?)'],
+    [
+      'quoted input',
+      'invalid input syntax for type uuid: "not-a-uuid"',
+      'invalid input syntax for type uuid: "?"',
+    ],
+  ])('removes %s', (_case, text, expected) => {
+    expect(redactErrorText(text)).toBe(expected);
+  });
+
+  it('logs an error under err with its code and table, without detail', () => {
+    const { logger, last } = memoryLogger();
+    const error = Object.assign(new Error(`insert ... values ('${SECRET}') - duplicate key`), {
+      code: '23505',
+      table: 'account',
+      detail: `Key (email)=(${SECRET}) already exists.`,
+    });
+    logger.error({ err: error }, 'failed');
+    expect(JSON.stringify(last())).not.toContain(SECRET);
+    expect(last().err).toMatchObject({ type: 'Error', code: '23505', table: 'account' });
   });
 });

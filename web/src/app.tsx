@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { AppShell } from './components/app-shell';
+import { AccountPage } from './features/account/account-page';
 import { AuditPage } from './features/audit/audit-page';
 import { ForgotPasswordPage } from './features/auth/forgot-password-page';
 import { LoginPage } from './features/auth/login-page';
@@ -46,6 +47,11 @@ const staticRoutes: Record<string, () => ReactNode> = {
   '/audit': () => (
     <RequireAuth>
       <AuditPage />
+    </RequireAuth>
+  ),
+  '/account': () => (
+    <RequireAuth>
+      <AccountPage />
     </RequireAuth>
   ),
 };

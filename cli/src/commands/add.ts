@@ -4,7 +4,7 @@ import { ApiError, isCredentialError, isRecord } from '../api.js';
 import { type CommandContext, createContext, type GlobalOptions } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { planInstall, type SourceFile, writeInstall } from '../install-files.js';
-import { paintOut, print } from '../output.js';
+import { paintOut, print, safeText } from '../output.js';
 import { type ItemType, MANIFEST_FILE, recordInstall, sha256 } from '../project-manifest.js';
 import { displayReference } from '../resolve-token.js';
 
@@ -66,7 +66,7 @@ export function registerAddCommand(program: Command): void {
       const details = [item.version && `v${item.version}`, item.tier, item.type ?? options.type]
         .filter(Boolean)
         .join(' ');
-      print(`${paintOut('green', 'Added')} ${item.name} (${details}) to ${outDir}:`);
+      print(`${paintOut('green', 'Added')} ${safeText(item.name)} (${details}) to ${outDir}:`);
       for (const file of planned) print(`  ${path.join(outDir, file.relative)}`);
     });
 }

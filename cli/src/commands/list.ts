@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { isRecord } from '../api.js';
 import { createContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
-import { paintOut, print, printJson } from '../output.js';
+import { paintOut, print, printJson, safeText } from '../output.js';
 
 interface RegistryEntry {
   slug: string;
@@ -57,7 +57,7 @@ export function registerListCommand(program: Command): void {
         for (const entry of entries) {
           const tier = entry.tier === 'pro' ? paintOut('yellow', 'pro ') : 'free';
           print(
-            `  ${paintOut('cyan', entry.slug.padEnd(width))}  ${tier}  v${entry.version}  ${entry.description}`,
+            `  ${paintOut('cyan', safeText(entry.slug).padEnd(width))}  ${tier}  v${safeText(entry.version)}  ${safeText(entry.description)}`,
           );
         }
         print();

@@ -3,7 +3,7 @@ import { ApiError, isCredentialError } from '../api.js';
 import { type CommandContext, createContext, type GlobalOptions } from '../context.js';
 import { deleteCredentials, readCredentials, writeCredentials } from '../credentials.js';
 import { CliError, usageError } from '../errors.js';
-import { paintOut, print } from '../output.js';
+import { paintOut, print, safeText } from '../output.js';
 import { promptHidden, readStdin } from '../prompt.js';
 import { revokeToken } from '../tokens-api.js';
 import { parseWhoami, type Whoami } from '../whoami-response.js';
@@ -67,7 +67,7 @@ async function revokeOwnToken(ctx: CommandContext, token: string): Promise<CliEr
   try {
     const whoami = parseWhoami(await ctx.api.getJson('/api/cli/whoami', token));
     const revoked = await revokeToken(ctx, token, whoami.token.id);
-    print(`${paintOut('green', 'Revoked token:')} ${revoked.name} (${revoked.displayPrefix}...)`);
+    print(`${paintOut('green', 'Revoked token:')} ${safeText(revoked.name)} (${revoked.displayPrefix}...)`);
     return null;
   } catch (error) {
     if (error instanceof CliError) return error;
@@ -115,5 +115,5 @@ async function login(ctx: CommandContext, token: string): Promise<void> {
   print(
     `${paintOut('green', 'Logged in')} to ${ctx.apiUrl} as ${account.name} <${account.email}> (plan ${account.plan}).`,
   );
-  print(`Token "${info.name}" (${info.displayPrefix}...) saved to ${file}.`);
+  print(`Token "${safeText(info.name)}" (${info.displayPrefix}...) saved to ${file}.`);
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
-import { paintOut, print, printJson } from '../output.js';
+import { paintOut, print, printJson, safeText } from '../output.js';
 import { setTokenActive, shortId } from '../tokens-api.js';
 import { findToken, REF_ARGUMENT_HELP } from './token-find.js';
 
@@ -29,7 +29,7 @@ export function registerTokenActiveCommands(token: Command): void {
         const updated = await setTokenActive(ctx, bearer, target.id, active);
         if (options.json) return printJson(updated);
         const label = active ? 'Activated token:' : 'Deactivated token:';
-        print(`${paintOut('green', label)} ${updated.name}`);
+        print(`${paintOut('green', label)} ${safeText(updated.name)}`);
         print(
           `  ${updated.displayPrefix}...  (id ${shortId(updated.id)}, now ${updated.status.toLowerCase()})`,
         );

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
-import { formatExpiry, keyValues, paintOut, print, printJson } from '../output.js';
+import { formatExpiry, keyValues, paintOut, print, printJson, safeText } from '../output.js';
 import { type CreateTokenInput, createToken, describeScopes, type Preset, shortId } from '../tokens-api.js';
 import { parseWhoami } from '../whoami-response.js';
 
@@ -113,19 +113,19 @@ export function registerTokenCreateCommand(token: Command): void {
       const created = await createToken(ctx, bearer, input);
       if (options.json) return printJson(created);
       const { secret, token: node } = created;
-      print(`${paintOut('green', 'Created token')} "${node.name}"`);
+      print(`${paintOut('green', 'Created token')} "${safeText(node.name)}"`);
       print();
       print(`  ${paintOut('bold', secret)}`);
       print();
       print(paintOut('yellow', 'Copy it now: it will not be shown again. Keyward stores only a hash of it.'));
       print();
       const rows: [string, string][] = [
-        ['Name', node.name],
+        ['Name', safeText(node.name)],
         ['ID', `${shortId(node.id)} (${node.id})`],
         ['Scopes', describeScopes(node)],
         ['Expires', formatExpiry(node.expiresAt)],
       ];
-      if (node.description) rows.splice(1, 0, ['Description', node.description]);
+      if (node.description) rows.splice(1, 0, ['Description', safeText(node.description)]);
       for (const line of keyValues(rows)) print(line);
       if (expiry.expiresAt !== undefined) {
         print(

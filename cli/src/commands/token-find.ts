@@ -1,7 +1,7 @@
 /** Finding the one token a command's `<ref>` argument means, or failing with the candidates. */
 import type { CommandContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { warn } from '../output.js';
+import { safeText, warn } from '../output.js';
 import {
   cleanReference,
   displayReference,
@@ -15,7 +15,7 @@ export const REF_ARGUMENT_HELP =
   'a token id, its exact name, an id prefix, or a token prefix such as kw_4Jf0a1b2 (from `keyward token list`)';
 
 const candidateLine = (node: TokenNode) =>
-  `  ${node.displayPrefix}...  ${node.name}  (id ${shortId(node.id)}, ${node.status.toLowerCase()})`;
+  `  ${node.displayPrefix}...  ${safeText(node.name)}  (id ${shortId(node.id)}, ${node.status.toLowerCase()})`;
 
 /**
  * The caller's token that `ref` means. No match and several matches are failures (exit 1) that

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
-import { formatExpiry, paintOut, print, printJson, relativeTime } from '../output.js';
+import { formatExpiry, paintOut, print, printJson, relativeTime, safeText } from '../output.js';
 import { DISPLAY_PREFIX_LENGTH } from '../resolve-token.js';
 import { describeScopes, listTokens, shortId, type TokenNode } from '../tokens-api.js';
 
@@ -40,7 +40,7 @@ export function describeToken(node: TokenNode, isCurrent: boolean, now: number =
   const title = [
     paintOut('cyan', `${node.displayPrefix}...`),
     marker ? paintOut(node.status === 'INACTIVE' ? 'yellow' : 'red', marker) : '',
-    paintOut('bold', node.name),
+    paintOut('bold', safeText(node.name)),
     isCurrent ? paintOut('dim', '(this token)') : '',
   ]
     .filter(Boolean)

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { paintOut, print, printJson, warn } from '../output.js';
+import { paintOut, print, printJson, safeText, warn } from '../output.js';
 import { confirm } from '../prompt.js';
 import {
   CONFIRM_PREFIX_BELOW,
@@ -40,14 +40,14 @@ export function registerTokenRevokeCommand(token: Command): void {
       const target = await findToken(ctx, bearer, ref, 'nothing was revoked');
       if (target.status === 'REVOKED') {
         if (options.json) return printJson(target);
-        print(`Token "${target.name}" (${target.displayPrefix}...) was already revoked.`);
+        print(`Token "${safeText(target.name)}" (${target.displayPrefix}...) was already revoked.`);
         return;
       }
       await confirmShortPrefix(ref, target, options.yes === true);
       const revoked = await revokeToken(ctx, bearer, target.id);
       if (options.json) printJson(revoked);
       else {
-        print(`${paintOut('green', 'Revoked token:')} ${revoked.name}`);
+        print(`${paintOut('green', 'Revoked token:')} ${safeText(revoked.name)}`);
         print(`  ${revoked.displayPrefix}...  (id ${shortId(revoked.id)})`);
       }
       if (revoked.displayPrefix === bearer.slice(0, DISPLAY_PREFIX_LENGTH)) {
@@ -59,7 +59,7 @@ export function registerTokenRevokeCommand(token: Command): void {
 /** A short prefix may well mean another token than the one it hit: ask, unless told not to. */
 async function confirmShortPrefix(ref: string, target: TokenNode, yes: boolean): Promise<void> {
   if (yes || isExactReference(ref, target) || cleanReference(ref).length >= CONFIRM_PREFIX_BELOW) return;
-  const what = `"${target.name}" (${target.displayPrefix}..., id ${shortId(target.id)})`;
+  const what = `"${safeText(target.name)}" (${target.displayPrefix}..., id ${shortId(target.id)})`;
   if (!process.stdin.isTTY) {
     throw usageError(
       `"${cleanReference(ref)}" is a short prefix: confirm revoking ${what} with --yes.`,

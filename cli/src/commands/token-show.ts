@@ -1,7 +1,16 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
-import { formatDate, formatExpiry, keyValues, paintOut, print, printJson, relativeTime } from '../output.js';
+import {
+  formatDate,
+  formatExpiry,
+  keyValues,
+  paintOut,
+  print,
+  printJson,
+  relativeTime,
+  safeText,
+} from '../output.js';
 import { describeScopes, fetchToken, fetchTokenUsage, presetLabel, shortId } from '../tokens-api.js';
 import { findToken, REF_ARGUMENT_HELP } from './token-find.js';
 
@@ -33,7 +42,7 @@ export function registerTokenShowCommands(token: Command): void {
       if (!detail) throw gone(ref);
       if (options.json) return printJson(detail);
       const rows: [string, string][] = [
-        ['Name', detail.name],
+        ['Name', safeText(detail.name)],
         ['ID', detail.id],
         ['Prefix', `${detail.displayPrefix}...`],
         ['Status', detail.status.toLowerCase()],
@@ -45,12 +54,12 @@ export function registerTokenShowCommands(token: Command): void {
         [
           'Last used',
           detail.lastUsedAt
-            ? `${relativeTime(detail.lastUsedAt)}${detail.lastUsedIp ? ` from ${detail.lastUsedIp}` : ''}`
+            ? `${relativeTime(detail.lastUsedAt)}${detail.lastUsedIp ? ` from ${safeText(detail.lastUsedIp)}` : ''}`
             : 'never',
         ],
         ['Rate limit', `${detail.rateLimitPerMinute} requests per minute`],
       ];
-      if (detail.description) rows.splice(1, 0, ['Description', detail.description]);
+      if (detail.description) rows.splice(1, 0, ['Description', safeText(detail.description)]);
       if (detail.revokedAt) rows.push(['Revoked', formatExpiry(detail.revokedAt)]);
       for (const line of keyValues(rows)) print(line);
     });
@@ -72,7 +81,7 @@ export function registerTokenShowCommands(token: Command): void {
         return printJson({ id: usage.id, name: usage.name, days: options.days, total, usage: usage.usage });
       }
       print(
-        `${paintOut('bold', usage.name)} (${usage.displayPrefix}..., id ${shortId(usage.id)}): ` +
+        `${paintOut('bold', safeText(usage.name))} (${usage.displayPrefix}..., id ${shortId(usage.id)}): ` +
           `${total} request${total === 1 ? '' : 's'} in the last ${options.days} day${options.days === 1 ? '' : 's'}`,
       );
       const peak = Math.max(1, ...usage.usage.map((day) => day.count));

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { type PlannedFile, planInstall, writeInstall } from '../install-files.js';
-import { paintOut, print, printJson, warn } from '../output.js';
+import { paintOut, print, printJson, safeText, warn } from '../output.js';
 import {
   type InstalledItem,
   MANIFEST_FILE,
@@ -128,18 +128,21 @@ export function registerUpdateCommand(program: Command): void {
     });
 }
 
+/** Versions, slugs and paths come from the server or keyward.json: never printed raw. */
 function printReport(report: ItemReport): void {
   const versions =
     report.from && report.to && report.from !== report.to
       ? `${report.from} → ${report.to}`
       : (report.to ?? '');
-  const what = `${report.slug} (${report.type}${versions ? ` ${versions}` : ''})`;
+  const what = safeText(`${report.slug} (${report.type}${versions ? ` ${versions}` : ''})`);
+  const shown = (relative: string) => safeText(path.join(report.out, relative));
   if (report.written.length === 0 && report.conflicts.length === 0) {
     print(`${what}: up to date`);
     return;
   }
-  if (report.written.length > 0) print(`${paintOut('green', 'Updated')} ${what} in ${report.out}:`);
-  for (const relative of report.written) print(`  ${path.join(report.out, relative)}`);
-  for (const relative of report.conflicts)
-    warn(`${path.join(report.out, relative)} was changed locally; kept.`);
+  if (report.written.length > 0) {
+    print(`${paintOut('green', 'Updated')} ${what} in ${safeText(report.out)}:`);
+  }
+  for (const relative of report.written) print(`  ${shown(relative)}`);
+  for (const relative of report.conflicts) warn(`${shown(relative)} was changed locally; kept.`);
 }

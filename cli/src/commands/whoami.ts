@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
-import { formatExpiry, keyValues, paintOut, print, printJson } from '../output.js';
+import { formatExpiry, keyValues, paintOut, print, printJson, safeText } from '../output.js';
 import { parseWhoami } from '../whoami-response.js';
 
 export function registerWhoamiCommand(program: Command): void {
@@ -16,9 +16,9 @@ export function registerWhoamiCommand(program: Command): void {
       if (options.json) return printJson(whoami);
       const { account, token: info, entitlements } = whoami;
       const lines = keyValues([
-        ['Account', `${account.name} <${account.email}>`],
+        ['Account', safeText(`${account.name} <${account.email}>`)],
         ['Plan', `${account.plan} (Pro components: ${entitlements?.proComponents ? 'yes' : 'no'})`],
-        ['Token', info.name],
+        ['Token', safeText(info.name)],
         ['Prefix', `${info.displayPrefix}...`],
         [
           'Permissions',

@@ -53,7 +53,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RegisterInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
       await ctx.limit('register', ctx.ip ?? 'unknown');
-      const account = await ctx.services.accounts.register(ctx.em(), input, ctx.origin);
+      const account = await ctx.services.accounts.register(ctx.em(), input, ctx.origin, ctx.meta());
       await startSession(ctx, account);
       return account;
     },
@@ -63,14 +63,14 @@ builder.mutationFields((t) => ({
     description: 'Confirms an email address with the single-use token from the verification mail.',
     authScopes: { public: true },
     args: { token: t.arg.string({ required: true }) },
-    resolve: (_parent, { token }, ctx) => ctx.services.accounts.verifyEmail(ctx.em(), token),
+    resolve: (_parent, { token }, ctx) => ctx.services.accounts.verifyEmail(ctx.em(), token, ctx.meta()),
   }),
   resendVerificationEmail: t.boolean({
-    description: 'Mails a new verification link (the previous one stops working).',
+    description:
+      'Mails a new verification link (the previous one stops working). Limited per account (KEYWARD_LIMIT_RESEND_VERIFICATION).',
     authScopes: { sessionOnly: true },
     resolve: async (_parent, _args, ctx) => {
       if (ctx.principal.kind !== 'session') return false;
-      await ctx.limit('password-reset', `verify:${ctx.principal.account.id}`);
       await ctx.services.accounts.resendVerification(ctx.em(), ctx.principal.account, ctx.origin);
       return true;
     },
@@ -81,7 +81,7 @@ builder.mutationFields((t) => ({
     args: { email: t.arg.string({ required: true }) },
     resolve: async (_parent, { email }, ctx) => {
       await ctx.limit('password-reset', ctx.ip ?? 'unknown');
-      await ctx.services.accounts.requestPasswordReset(ctx.em(), email, ctx.origin);
+      await ctx.services.accounts.requestPasswordReset(ctx.em(), email, ctx.origin, ctx.meta());
       return true;
     },
   }),
@@ -90,7 +90,7 @@ builder.mutationFields((t) => ({
     authScopes: { public: true },
     args: { token: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: async (_parent, { token, password }, ctx) => {
-      await ctx.services.accounts.resetPassword(ctx.em(), token, password);
+      await ctx.services.accounts.resetPassword(ctx.em(), token, password, ctx.meta());
       return true;
     },
   }),

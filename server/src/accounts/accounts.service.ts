@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomOpaqueToken, sha256Hex } from '../crypto.js';
+import { type RequestMeta, recordAudit, recordAuditForEmail } from '../audit/audit.service.js';
+import { sha256Hex } from '../crypto.js';
 import { KeywardError, validationError } from '../errors.js';
-import { enqueueMail } from '../mail/mail.service.js';
+import { enqueueLinkMail } from '../mail/mail.service.js';
+import { assertAllowed, type RateLimits } from '../rate-limits/rate-limiter.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
-import { Account, AccountLink, type AccountLinkPurpose, type Plan, type Role } from './accounts.entity.js';
+import { assertPlainText } from '../text.js';
+import { consumeLink } from './account-links.js';
+import { Account, type Plan, type Role } from './accounts.entity.js';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './passwords.js';
-
-const LINK_LIFETIME_MS: Record<AccountLinkPurpose, number> = {
-  verify_email: 24 * 3_600_000,
-  password_reset: 3_600_000,
-};
-const LINK_PATH: Record<AccountLinkPurpose, string> = {
-  verify_email: '/verify-email',
-  password_reset: '/reset-password',
-};
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -24,6 +19,7 @@ export function normalizeEmail(email: string): string {
 }
 
 function validateEmail(email: string): string {
+  assertPlainText('email', email);
   const normalized = normalizeEmail(email);
   if (normalized.length > 254 || !EMAIL_PATTERN.test(normalized)) {
     throw validationError('email', 'enter a valid email address.');
@@ -31,18 +27,25 @@ function validateEmail(email: string): string {
   return normalized;
 }
 
-function validatePassword(password: string, field = 'password'): void {
+export function validatePassword(password: string, field = 'password'): void {
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
     throw validationError(field, `use between ${PASSWORD_MIN_LENGTH} and ${PASSWORD_MAX_LENGTH} characters.`);
   }
 }
 
-function validateName(name: string): string {
+export function validateName(name: string): string {
+  assertPlainText('name', name);
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) {
     throw validationError('name', 'use between 1 and 100 characters.');
   }
   return trimmed;
+}
+
+/** Where a login comes from, for its audit event: the web app (a session) or /api/v1 (a token pair). */
+export interface LoginAttempt {
+  meta: RequestMeta;
+  via: 'web' | 'api';
 }
 
 export interface NewAccount {
@@ -59,6 +62,7 @@ export class AccountsService {
   constructor(
     private readonly deps: {
       sessions: SessionsService;
+      rateLimits: RateLimits;
       /** Told after a change that alters what the account's tokens may do (verification, plan, role). */
       onAccountChanged?: (accountId: string) => void | Promise<void>;
     },
@@ -88,7 +92,7 @@ export class AccountsService {
   }
 
   /** Registers an account and mails the verification link, in one transaction. */
-  async register(em: EntityManager, input: NewAccount, origin: string): Promise<Account> {
+  async register(em: EntityManager, input: NewAccount, origin: string, meta: RequestMeta): Promise<Account> {
     return em.transactional(async (tx) => {
       const account = await this.createAccount(tx, {
         ...input,
@@ -96,53 +100,109 @@ export class AccountsService {
         plan: 'free',
         role: 'member',
       });
-      await this.mailLink(tx, account, 'verify_email', origin);
+      enqueueLinkMail(tx, { to: account.email, kind: 'verify_email', origin });
+      this.audit(tx, 'account.register', account.id, meta);
       return account;
     });
   }
 
-  /** Same error, and the same time spent, for an unknown email and a wrong password. */
-  async authenticate(em: EntityManager, email: string, password: string): Promise<Account> {
+  /**
+   * Checks email and password. Same error, and the same time spent, for an unknown email and a
+   * wrong password. Every attempt spends a point of the per-account `login-account` limit (keyed
+   * by the hash of the normalized email, known or not) before the password is looked at, and a
+   * success gives the count back: only failures accumulate. Once the limit is spent, even the
+   * right password is refused with rate_limit_exceeded until the window passes. Audited as
+   * session.login, or session.login_failed with a reason (an unknown email: no account, so only
+   * admins see it).
+   */
+  async authenticate(
+    em: EntityManager,
+    email: string,
+    password: string,
+    attempt: LoginAttempt,
+  ): Promise<Account> {
+    assertPlainText('email', email);
+    const throttleKey = sha256Hex(normalizeEmail(email));
+    const decision = await this.deps.rateLimits.consume('login-account', throttleKey);
     const account =
       email.length <= 254 && password.length <= PASSWORD_MAX_LENGTH
         ? await em.findOne(Account, { email: normalizeEmail(email) })
         : null;
+    if (!decision.allowed) {
+      await this.auditNow(em, 'session.login_failed', account?.id ?? null, attempt.meta, 'throttled');
+      assertAllowed(decision);
+    }
     const ok = await verifyPassword(account?.passwordHash ?? null, password.slice(0, PASSWORD_MAX_LENGTH));
-    if (!account || !ok) throw new KeywardError('invalid_credentials');
+    if (!account || !ok) {
+      const reason = account ? 'wrong_password' : 'unknown_email';
+      await this.auditNow(em, 'session.login_failed', account?.id ?? null, attempt.meta, reason);
+      throw new KeywardError('invalid_credentials');
+    }
+    await this.deps.rateLimits.reset('login-account', throttleKey);
+    await this.auditNow(em, 'session.login', account.id, attempt.meta, attempt.via);
     return account;
   }
 
   async resendVerification(em: EntityManager, account: Account, origin: string): Promise<void> {
+    assertAllowed(await this.deps.rateLimits.consume('resend-verification', account.id));
     if (account.emailVerified) return;
-    await em.transactional((tx) => this.mailLink(tx, account, 'verify_email', origin));
+    await em.transactional(async (tx) => {
+      enqueueLinkMail(tx, { to: account.email, kind: 'verify_email', origin });
+    });
   }
 
-  async verifyEmail(em: EntityManager, token: string): Promise<Account> {
+  async verifyEmail(em: EntityManager, token: string, meta: RequestMeta): Promise<Account> {
     const account = await em.transactional(async (tx) => {
-      const link = await this.consumeLink(tx, token, 'verify_email');
-      const verified = await tx.findOneOrFail(Account, { id: link.account });
+      const accountId = await consumeLink(tx, token, 'verify_email');
+      const verified = await tx.findOneOrFail(Account, { id: accountId });
       verified.emailVerified = true;
+      this.audit(tx, 'account.email_verify', verified.id, meta);
       return verified;
     });
     await this.deps.onAccountChanged?.(account.id);
     return account;
   }
 
-  /** Mails a reset link when the account exists; answers the same either way. */
-  async requestPasswordReset(em: EntityManager, email: string, origin: string): Promise<void> {
-    if (email.length > 254) return;
-    const account = await em.findOne(Account, { email: normalizeEmail(email) });
-    if (!account) return;
-    await em.transactional((tx) => this.mailLink(tx, account, 'password_reset', origin));
+  /**
+   * Queues a reset mail for the address, whether or not an account has it: the request does the
+   * same work, in the same time, either way, and the mail dispatcher sends (and mints the link)
+   * only when the account exists. Limited per email address (`password-reset-email`, known or
+   * not), besides the caller's per-IP limit.
+   */
+  async requestPasswordReset(
+    em: EntityManager,
+    email: string,
+    origin: string,
+    meta: RequestMeta,
+  ): Promise<void> {
+    assertPlainText('email', email);
+    const normalized = normalizeEmail(email);
+    if (normalized.length > 254) return;
+    assertAllowed(await this.deps.rateLimits.consume('password-reset-email', sha256Hex(normalized)));
+    await em.transactional(async (tx) => {
+      enqueueLinkMail(tx, { to: normalized, kind: 'password_reset', origin });
+      const actor = { type: 'account' as const, id: null };
+      await recordAuditForEmail(tx, {
+        action: 'account.password_reset_request',
+        actor,
+        email: normalized,
+        meta,
+      });
+    });
   }
 
   /** Sets a new password from a single-use link and ends every session and programmatic login of the account. */
-  async resetPassword(em: EntityManager, token: string, password: string): Promise<Account> {
+  async resetPassword(
+    em: EntityManager,
+    token: string,
+    password: string,
+    meta: RequestMeta,
+  ): Promise<Account> {
     validatePassword(password);
     const passwordHash = await hashPassword(password);
     const account = await em.transactional(async (tx) => {
-      const link = await this.consumeLink(tx, token, 'password_reset');
-      const found = await tx.findOneOrFail(Account, { id: link.account });
+      const accountId = await consumeLink(tx, token, 'password_reset');
+      const found = await tx.findOneOrFail(Account, { id: accountId });
       found.passwordHash = passwordHash;
       // Whoever could read the mailbox proved control of the address.
       found.emailVerified = true;
@@ -152,57 +212,29 @@ export class AccountsService {
         'update refresh_token set revoked_at = now() where account_id = ? and revoked_at is null',
         [found.id],
       );
+      this.audit(tx, 'account.password_reset', found.id, meta);
       return found;
     });
     await this.deps.onAccountChanged?.(account.id);
     return account;
   }
 
-  private async mailLink(tx: EntityManager, account: Account, purpose: AccountLinkPurpose, origin: string) {
-    const token = randomOpaqueToken();
-    // One live link per purpose: an older one stops working when a new one is sent.
-    await tx.nativeUpdate(
-      AccountLink,
-      { account: account.id, purpose, usedAt: null },
-      { usedAt: new Date(), expiresAt: new Date() },
-    );
-    tx.persist(
-      Object.assign(new AccountLink(), {
-        tokenHash: sha256Hex(token),
-        account: account.id,
-        purpose,
-        expiresAt: new Date(Date.now() + LINK_LIFETIME_MS[purpose]),
-      }),
-    );
-    const link = `${origin}${LINK_PATH[purpose]}?token=${token}`;
-    const [subject, body] =
-      purpose === 'verify_email'
-        ? [
-            'Verify your Keyward email address',
-            `Hello ${account.name},\n\nConfirm your email address: ${link}\n\nThe link works once and expires in 24 hours.`,
-          ]
-        : [
-            'Reset your Keyward password',
-            `Hello ${account.name},\n\nSet a new password: ${link}\n\nThe link works once and expires in 1 hour. If you did not ask for it, ignore this mail.`,
-          ];
-    enqueueMail(tx, { to: account.email, subject, body, kind: purpose });
+  /** An event about the account, acted by it (the person who holds its session, password or mailbox). */
+  private audit(tx: EntityManager, action: string, accountId: string, meta: RequestMeta, detail?: string) {
+    const actor = { type: 'account' as const, id: accountId };
+    recordAudit(tx, { action, actor, accountId, targetId: accountId, meta, detail: detail ?? null });
   }
 
-  /** Marks a link used, atomically: two concurrent uses of one link cannot both succeed. */
-  private async consumeLink(
-    tx: EntityManager,
-    token: string,
-    purpose: AccountLinkPurpose,
-  ): Promise<AccountLink> {
-    if (token.length === 0 || token.length > 128) throw new KeywardError('invalid_link');
-    const rows = await tx.execute<{ account_id: string }[]>(
-      `update account_link set used_at = now()
-       where token_hash = ? and purpose = ? and used_at is null and expires_at > now()
-       returning account_id`,
-      [sha256Hex(token), purpose],
-    );
-    const row = rows[0];
-    if (!row) throw new KeywardError('invalid_link');
-    return Object.assign(new AccountLink(), { account: row.account_id, purpose });
+  /** Written at once, outside any transaction: it must outlive the error thrown next. */
+  private async auditNow(
+    em: EntityManager,
+    action: string,
+    accountId: string | null,
+    meta: RequestMeta,
+    detail: string,
+  ): Promise<void> {
+    const actor = { type: 'account' as const, id: accountId };
+    recordAudit(em, { action, actor, accountId, targetId: accountId, meta, detail });
+    await em.flush();
   }
 }

@@ -13,6 +13,8 @@ export class AuditEvent {
   targetId: string | null = null;
   ip: string | null = null;
   userAgent: string | null = null;
+  /** A short reason or note (e.g. why a login failed); never a secret. */
+  detail: string | null = null;
   createdAt: Date = new Date();
 }
 
@@ -29,6 +31,7 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
     targetId: { type: 'uuid', nullable: true },
     ip: { type: 'text', nullable: true },
     userAgent: { type: 'text', nullable: true },
+    detail: { type: 'text', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });

@@ -44,7 +44,9 @@ const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent').implement({
   description: 'One append-only audit record.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    action: t.exposeString('action', { description: 'resource.verb, e.g. token.revoke.' }),
+    action: t.exposeString('action', {
+      description: 'resource.verb, e.g. token.revoke, session.login, account.password_reset.',
+    }),
     actor: t.field({
       type: AuditActorRef,
       resolve: (event) => ({ type: event.actorType, id: event.actorId }),
@@ -52,6 +54,10 @@ const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent').implement({
     targetId: t.exposeID('targetId', { nullable: true }),
     ip: t.exposeString('ip', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
+    detail: t.exposeString('detail', {
+      nullable: true,
+      description: 'A short note, e.g. why a login failed (wrong_password, unknown_email, throttled).',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

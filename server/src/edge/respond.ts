@@ -88,7 +88,8 @@ export function errorResponse(
   requestId: string,
 ): { status: number; body: string; headers: HeaderMap } {
   const headers = addHeaders({ 'content-type': 'application/json; charset=utf-8' }, error.headers);
-  const www = challenge(error.code);
+  // A status other than the code's own means the code is not about this request's credential.
+  const www = error.status === errorCatalogue[error.code].status ? challenge(error.code) : null;
   if (www) headers['www-authenticate'] = www;
   const body =
     surface === 'graphql'

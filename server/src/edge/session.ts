@@ -13,7 +13,6 @@ export async function startSession(ctx: RequestContext, account: Account): Promi
 
 /** Logs out: deletes the session row and clears the cookie. */
 export async function endSession(ctx: RequestContext): Promise<void> {
-  if (ctx.principal.kind === 'session')
-    await ctx.services.sessions.destroy(ctx.em(), ctx.principal.sessionHash);
+  await ctx.services.sessions.logOut(ctx.em(), ctx.caller());
   ctx.responseHeaders.push(['Set-Cookie', clearSessionCookie(ctx.secureCookies)]);
 }

@@ -8,6 +8,7 @@ import { KeywardError } from '../errors.js';
 import { can, permissionDenied } from '../permissions/can.js';
 import { graphQLError, queryTooComplexError, toGraphQLError } from './errors.js';
 import { decodeGlobalId, encodeGlobalId } from './opaque-id.js';
+import { plainTextArgumentsPlugin } from './plain-text-arguments.js';
 
 export type GraphQLContext = RequestContext;
 
@@ -109,7 +110,7 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin, ComplexityPlugin],
+  plugins: [ScopeAuthPlugin, plainTextArgumentsPlugin, RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({

@@ -1,4 +1,5 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
+import '../accounts/account-settings.graphql.js';
 import '../accounts/accounts.graphql.js';
 import '../audit/audit.graphql.js';
 import './node.graphql.js';

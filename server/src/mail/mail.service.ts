@@ -11,10 +11,26 @@ export interface MailMessage {
   kind: string;
 }
 
+/** What a transport is handed: `link`, when the mail carries a single-use link, is also inside `text`. */
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  kind: string;
+  link?: string;
+}
+
 export interface MailTransport {
-  send(message: { from: string; to: string; subject: string; text: string }): Promise<void>;
+  send(message: OutgoingMail): Promise<void>;
   close?(): void;
 }
+
+/** A link mail composed at delivery time; null when there is nothing to send (e.g. no such account). */
+export type LinkMailComposer = (
+  tx: EntityManager,
+  mail: { recipient: string; kind: string; origin: string },
+) => Promise<{ subject: string; body: string; link: string } | null>;
 
 /** Queues a mail in the caller's unit of work, so it is sent only if the change commits. */
 export function enqueueMail(em: EntityManager, message: MailMessage): OutboxMail {
@@ -29,23 +45,63 @@ export function enqueueMail(em: EntityManager, message: MailMessage): OutboxMail
   return mail;
 }
 
-/** SMTP through nodemailer when `SMTP_URL` is set; otherwise mail is written to the server log. */
-export async function createMailTransport(smtpUrl: string | null, logger: Logger): Promise<MailTransport> {
-  if (!smtpUrl) {
+/**
+ * Queues a mail whose single-use link does not exist yet: the dispatcher's composer for `kind`
+ * decides at delivery whether to send it and mints the link then. Queued alike whether or not the
+ * recipient has an account, so the request does the same work either way.
+ */
+export function enqueueLinkMail(em: EntityManager, mail: { to: string; kind: string; origin: string }): void {
+  em.persist(
+    Object.assign(new OutboxMail(), {
+      id: randomUUID(),
+      recipient: mail.to,
+      subject: '',
+      body: '',
+      kind: mail.kind,
+      linkOrigin: mail.origin,
+    }),
+  );
+}
+
+/** The text kept after delivery: link tokens removed, so a database reader learns no live link. */
+export function redactLinks(text: string): string {
+  return text.replace(/token=[A-Za-z0-9_-]+/g, 'token=[removed after delivery]');
+}
+
+/**
+ * SMTP through nodemailer when `SMTP_URL` is set. Without it, production delivers nothing and
+ * warns once at start (a link never reaches a log); development prints each link once, plainly,
+ * on its own line, for the person at the terminal (through `print`, never the JSON log).
+ */
+export async function createMailTransport(
+  options: { smtpUrl: string | null; production: boolean; print?: (line: string) => void },
+  logger: Logger,
+): Promise<MailTransport> {
+  if (!options.smtpUrl && options.production) {
+    logger.warn(
+      'Mail delivery is off: SMTP_URL is not set, so verification and password-reset mails are not sent.',
+    );
+    return { send: async (message) => logger.info({ kind: message.kind }, 'mail dropped (no SMTP_URL)') };
+  }
+  if (!options.smtpUrl) {
+    const print = options.print ?? ((line: string) => process.stdout.write(line));
     return {
       send: async (message) => {
-        logger.info(
-          { mail: { to: message.to, subject: message.subject, body: message.text } },
-          'mail (no SMTP_URL)',
-        );
+        const what = message.link ?? '(no link)';
+        print(`\n${message.subject} for ${message.to} (no SMTP_URL, not mailed):\n${what}\n\n`);
       },
     };
   }
   const { createTransport } = await import('nodemailer');
-  const transport = createTransport(smtpUrl);
+  const transport = createTransport(options.smtpUrl);
   return {
     send: async (message) => {
-      await transport.sendMail(message);
+      await transport.sendMail({
+        from: message.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+      });
     },
     close: () => transport.close(),
   };
@@ -68,6 +124,8 @@ export class MailDispatcher {
       from: string;
       logger: Logger;
       intervalMs?: number;
+      /** Composers of link mails, by kind (see enqueueLinkMail). */
+      composers?: Readonly<Record<string, LinkMailComposer>>;
     },
   ) {}
 
@@ -92,12 +150,23 @@ export class MailDispatcher {
     this.deps.transport.close?.();
   }
 
+  /** The mail to send for a row: as queued, or composed now when it waits for its link. */
+  private async compose(
+    tx: EntityManager,
+    row: OutboxMailRow,
+  ): Promise<{ subject: string; body: string; link?: string } | null> {
+    if (row.link_origin === null) return { subject: row.subject, body: row.body };
+    const composer = this.deps.composers?.[row.kind];
+    if (!composer) throw new Error(`No composer for link mails of kind ${row.kind}.`);
+    return composer(tx, { recipient: row.recipient, kind: row.kind, origin: row.link_origin });
+  }
+
   private async deliverDue(): Promise<void> {
     const em = this.deps.em.fork();
     try {
       await em.transactional(async (tx) => {
         const due = await tx.execute<OutboxMailRow[]>(
-          `select id, recipient, subject, body, attempts from mail_outbox
+          `select id, recipient, subject, body, kind, link_origin, attempts from mail_outbox
            where sent_at is null and next_attempt_at <= now() and attempts < ?
            order by created_at limit 20 for update skip locked`,
           [MAX_ATTEMPTS],
@@ -111,15 +180,24 @@ export class MailDispatcher {
 
   private async deliver(tx: EntityManager, row: OutboxMailRow): Promise<void> {
     try {
+      const mail = await this.compose(tx, row);
+      if (!mail) {
+        // Nothing to send (no such account, already verified): the request leaves no trace here.
+        await tx.execute('delete from mail_outbox where id = ?', [row.id]);
+        return;
+      }
       await this.deps.transport.send({
         from: this.deps.from,
         to: row.recipient,
-        subject: row.subject,
-        text: row.body,
+        subject: mail.subject,
+        text: mail.body,
+        kind: row.kind,
+        ...(mail.link ? { link: mail.link } : {}),
       });
-      await tx.execute('update mail_outbox set sent_at = now(), attempts = attempts + 1 where id = ?', [
-        row.id,
-      ]);
+      await tx.execute(
+        'update mail_outbox set sent_at = now(), attempts = attempts + 1, subject = ?, body = ? where id = ?',
+        [mail.subject, redactLinks(mail.body), row.id],
+      );
     } catch (error) {
       const delaySeconds = 2 ** (row.attempts + 1) * 5;
       this.deps.logger.warn(
@@ -139,5 +217,7 @@ interface OutboxMailRow {
   recipient: string;
   subject: string;
   body: string;
+  kind: string;
+  link_origin: string | null;
   attempts: number;
 }

@@ -11,8 +11,11 @@ export type PolicyName =
   | 'token'
   | 'registry'
   | 'login'
+  | 'login-account'
   | 'register'
   | 'password-reset'
+  | 'password-reset-email'
+  | 'resend-verification'
   | 'revoke-leaked';
 
 export interface RateLimitPolicy {
@@ -64,6 +67,15 @@ const policyDefaults: readonly PolicyDefault[] = [
     onStoreFailure: 'open',
   },
   { name: 'login', variable: 'KEYWARD_LIMIT_LOGIN', value: '10/15m', scope: 'ip', onStoreFailure: 'closed' },
+  // Failed logins per account (keyed by the normalized email, so unknown addresses count alike):
+  // spreading guesses over many addresses must not get around the per-IP limit.
+  {
+    name: 'login-account',
+    variable: 'KEYWARD_LIMIT_LOGIN_ACCOUNT',
+    value: '20/15m',
+    scope: 'account',
+    onStoreFailure: 'closed',
+  },
   {
     name: 'register',
     variable: 'KEYWARD_LIMIT_REGISTER',
@@ -76,6 +88,21 @@ const policyDefaults: readonly PolicyDefault[] = [
     variable: 'KEYWARD_LIMIT_PASSWORD_RESET',
     value: '3/1h',
     scope: 'ip',
+    onStoreFailure: 'closed',
+  },
+  // Reset mails per email address, whoever asks: nobody can flood one mailbox from many addresses.
+  {
+    name: 'password-reset-email',
+    variable: 'KEYWARD_LIMIT_PASSWORD_RESET_EMAIL',
+    value: '3/1h',
+    scope: 'account',
+    onStoreFailure: 'closed',
+  },
+  {
+    name: 'resend-verification',
+    variable: 'KEYWARD_LIMIT_RESEND_VERIFICATION',
+    value: '3/1h',
+    scope: 'account',
     onStoreFailure: 'closed',
   },
   // Not in SPEC 8: our own limit on the public leaked-token revocation endpoint.

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { PERMISSION_PRESETS, type PermissionPreset } from '../permissions/presets.js';
+import { CONTROL_CHARACTER_REASON, controlCharacterIndex } from '../text.js';
+
+/** A string without control characters (NUL, escape, C1); `multiline` keeps tab and line breaks. */
+const plainText = (options: { multiline?: boolean; error?: string } = {}) =>
+  z
+    .string(options.error ? { error: options.error } : undefined)
+    .refine((value) => controlCharacterIndex(value, options.multiline) < 0, CONTROL_CHARACTER_REASON);
 
 const isoDate = z
   .string()
@@ -15,12 +22,12 @@ const presetEnum = z.enum(PERMISSION_PRESETS as [PermissionPreset, ...Permission
 export const createTokenBody = (defaultPreset: PermissionPreset) =>
   z
     .object({
-      name: z.string({ error: 'is required and must be a string.' }),
-      description: z.string().nullish(),
+      name: plainText({ error: 'is required and must be a string.' }),
+      description: plainText({ multiline: true }).nullish(),
       expiresInDays: z.number().int('must be a whole number.').nullish(),
       expiresAt: isoDate.nullish(),
       preset: presetEnum.optional(),
-      permissions: z.array(z.string()).max(200).nullish(),
+      permissions: z.array(plainText()).max(200).nullish(),
       rateLimitPerMinute: z.number().int('must be a whole number.').nullish(),
     })
     .strict()
@@ -30,14 +37,16 @@ export const createTokenBody = (defaultPreset: PermissionPreset) =>
       preset: body.preset ?? (body.permissions ? 'CUSTOM' : defaultPreset),
     }));
 
-export const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) }).strict();
+export const loginBody = z
+  .object({ email: plainText().max(254), password: plainText({ multiline: true }).max(1024) })
+  .strict();
 
-export const refreshBody = z.object({ refreshToken: z.string().max(256) }).strict();
+export const refreshBody = z.object({ refreshToken: plainText().max(256) }).strict();
 
 export const revokeLeakedBody = z
   .object({
     tokens: z
-      .array(z.string().max(256))
+      .array(plainText().max(256))
       .min(1, 'list at least one token.')
       .max(100, 'at most 100 tokens per call.'),
   })

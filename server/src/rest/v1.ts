@@ -23,7 +23,7 @@ export function v1Routes(services: Services): Route[] {
         tags: ['v1'],
       },
       handle: async ({ ctx, body }) => ({
-        json: { data: await services.accessTokens.login(ctx.em(), body.email, body.password) },
+        json: { data: await services.accessTokens.login(ctx.em(), body.email, body.password, ctx.meta()) },
       }),
     }),
     route({
@@ -39,7 +39,7 @@ export function v1Routes(services: Services): Route[] {
         tags: ['v1'],
       },
       handle: async ({ ctx, body }) => ({
-        json: { data: await services.accessTokens.refresh(ctx.em(), body.refreshToken) },
+        json: { data: await services.accessTokens.refresh(ctx.em(), body.refreshToken, ctx.meta()) },
       }),
     }),
     route({

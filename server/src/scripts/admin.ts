@@ -10,6 +10,8 @@ import { type ConfigError, loadConfig } from '../config.js';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
 import { initOrm } from '../db/orm.js';
 import { isKeywardError } from '../errors.js';
+import { loadPolicies } from '../rate-limits/policies.js';
+import { RateLimits } from '../rate-limits/rate-limiter.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 
 const usage = `Usage:
@@ -63,7 +65,10 @@ const embedded = config.databaseUrl
 const orm = await initOrm(config.databaseUrl ?? embedded!.url);
 let exitCode = 0;
 try {
-  const accounts = new AccountsService({ sessions: new SessionsService({ idleHours: 1, absoluteDays: 1 }) });
+  const accounts = new AccountsService({
+    sessions: new SessionsService({ idleHours: 1, absoluteDays: 1 }),
+    rateLimits: new RateLimits({ policies: loadPolicies(config.env) }),
+  });
   const account = await accounts.createAccount(orm.em.fork(), {
     email: values.email,
     password: values.password,

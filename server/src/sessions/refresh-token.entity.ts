@@ -30,7 +30,10 @@ export const RefreshTokenSchema = new EntitySchema<RefreshToken>({
   },
 });
 
-/** Server-wide secrets shared by every instance (e.g. the access-token signing key), created on first use. */
+/**
+ * Server-wide values shared by every instance. Never a signing key: whoever can read the database
+ * must not be able to mint credentials (the access-token key comes from KEYWARD_SECRET).
+ */
 export class ServerSecret {
   name!: string;
   value!: string;

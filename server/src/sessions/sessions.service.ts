@@ -1,12 +1,29 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/accounts.entity.js';
+import { recordAudit } from '../audit/audit.service.js';
+import type { Caller } from '../caller.js';
 import { randomOpaqueToken, sha256Hex } from '../crypto.js';
+import { KeywardError } from '../errors.js';
 import { Session } from './sessions.entity.js';
 
 export interface SessionPolicy {
   idleHours: number;
   absoluteDays: number;
 }
+
+/** A web session as its owner sees it in a list: a public id derived from the stored hash, never the hash. */
+export interface SessionSummary {
+  id: string;
+  current: boolean;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The public id of a session: one more hash away from the cookie value than the stored key. */
+const publicSessionId = (idHash: string): string => sha256Hex(`session:${idHash}`);
 
 export interface ResolvedSession {
   session: Session;
@@ -63,6 +80,58 @@ export class SessionsService {
 
   async destroy(em: EntityManager, idHash: string): Promise<void> {
     await em.nativeDelete(Session, { idHash });
+  }
+
+  /** Ends the caller's own web session (nothing for other callers), audited as session.logout. */
+  async logOut(em: EntityManager, caller: Caller): Promise<void> {
+    const { principal } = caller;
+    if (principal.kind !== 'session') return;
+    await em.transactional(async (tx) => {
+      await tx.nativeDelete(Session, { idHash: principal.sessionHash });
+      const accountId = principal.account.id;
+      const actor = { type: 'account' as const, id: accountId };
+      recordAudit(tx, { action: 'session.logout', actor, accountId, targetId: accountId, meta: caller.meta });
+    });
+  }
+
+  /** The caller's own live web sessions, most recently used first. */
+  async listOwn(em: EntityManager, caller: Caller): Promise<SessionSummary[]> {
+    const { principal } = caller;
+    if (principal.kind !== 'session') return [];
+    const sessions = await em.find(
+      Session,
+      { account: principal.account.id, expiresAt: { $gt: new Date() } },
+      { orderBy: { lastSeenAt: 'desc' } },
+    );
+    return sessions.map((session) => ({
+      id: publicSessionId(session.idHash),
+      current: session.idHash === principal.sessionHash,
+      createdAt: session.createdAt,
+      lastSeenAt: session.lastSeenAt,
+      expiresAt: session.expiresAt,
+      ip: session.ip,
+      userAgent: session.userAgent,
+    }));
+  }
+
+  /** Ends one of the caller's own web sessions, audited as session.end; anything else is not_found. */
+  async endOwn(em: EntityManager, caller: Caller, id: string): Promise<void> {
+    const { principal } = caller;
+    if (principal.kind !== 'session') throw new KeywardError('not_found', 'No session with that id.');
+    const accountId = principal.account.id;
+    const sessions = await em.find(Session, { account: accountId });
+    const target = sessions.find((session) => publicSessionId(session.idHash) === id);
+    if (!target) throw new KeywardError('not_found', 'No session with that id.');
+    await em.transactional(async (tx) => {
+      await tx.nativeDelete(Session, { idHash: target.idHash });
+      const actor = { type: 'account' as const, id: accountId };
+      recordAudit(tx, { action: 'session.end', actor, accountId, targetId: accountId, meta: caller.meta });
+    });
+  }
+
+  /** Ends every web session of the account except `keepHash` (the caller's own, after a password change). */
+  async destroyOthers(em: EntityManager, accountId: string, keepHash: string): Promise<void> {
+    await em.nativeDelete(Session, { account: accountId, idHash: { $ne: keepHash } });
   }
 
   async destroyAllForAccount(em: EntityManager, accountId: string): Promise<void> {

@@ -6,6 +6,10 @@ export interface CachedToken {
   token: VerifiedToken;
   active: boolean;
   revoked: boolean;
+  /** performance.now() at which the token expires (Infinity: never), from the database's clock. */
+  expiresAt: number;
+  /** performance.now() after which the entry must be looked up again (a bounded lifetime). */
+  staleAt: number;
   /** null when the owning account no longer exists. */
   account: Account | null;
   /** The token's effective permissions (preset ∩ owner), computed once per entry. */

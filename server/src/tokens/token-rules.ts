@@ -5,6 +5,7 @@ import {
   type PermissionPreset,
   presetPermissions,
 } from '../permissions/presets.js';
+import { assertPlainText } from '../text.js';
 
 export type TokenStatus = 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED';
 
@@ -51,14 +52,18 @@ export interface ValidTokenInput {
   rateLimitPerMinute: number | null;
 }
 
+/** 1–100 characters, none of them a control character (line breaks included). */
 export function validateName(name: string): string {
+  assertPlainText('name', name);
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100)
     throw validationError('name', 'use between 1 and 100 characters.');
   return trimmed;
 }
 
+/** At most 500 characters; tab and line breaks are kept, other control characters refused. */
 export function validateDescription(description: string | null | undefined): string | null {
+  if (description) assertPlainText('description', description, { allowLineBreaks: true });
   const trimmed = description?.trim() ?? '';
   if (trimmed.length > 500) throw validationError('description', 'use at most 500 characters.');
   return trimmed === '' ? null : trimmed;
@@ -125,6 +130,39 @@ export function validateTokenInput(
 }
 
 /**
+ * Admin-only actions (components:publish, blocks:publish) are never stored in a member's CUSTOM
+ * grant: the token could not use them, and would silently gain them if the owner became admin.
+ * Naming one is validation_failed naming them all; a whole resource (`components`,
+ * `components:*`) expands to the actions the owner may hold. Returns what will be stored.
+ */
+export function grantableBy(
+  valid: ValidTokenInput,
+  requested: readonly string[] | null | undefined,
+  owner: { role: 'member' | 'admin' },
+  catalogue: PermissionCatalogue,
+): ValidTokenInput {
+  if (owner.role === 'admin' || !valid.permissions) return valid;
+  const adminOnly = new Set(
+    catalogue.flatMap((resource) =>
+      resource.actions.filter((action) => action.requires === 'admin').map((action) => action.permission),
+    ),
+  );
+  const named = new Set((requested ?? []).map((entry) => entry.trim()));
+  const refused = valid.permissions.filter(
+    (permission) => adminOnly.has(permission) && named.has(permission),
+  );
+  if (refused.length > 0) {
+    throw validationError(
+      'permissions',
+      `${refused.join(', ')} ${refused.length === 1 ? 'is' : 'are'} for admins only; leave ${refused.length === 1 ? 'it' : 'them'} out.`,
+    );
+  }
+  const permissions = valid.permissions.filter((permission) => !adminOnly.has(permission));
+  if (permissions.length === 0) throw validationError('permissions', 'choose at least one permission.');
+  return { ...valid, permissions };
+}
+
+/**
  * A token creating a token may only hand out what it holds: the new token's permissions (as
  * granted today) must be within the creator's own grant, and it must expire no later.
  * Grants are compared, not effective sets: both tokens belong to the same owner and are capped by
@@ -153,4 +191,31 @@ export function assertAttenuated(
       `The new token must expire no later than the creating token (${creator.expiresAt.toISOString()}).`,
     );
   }
+}
+
+/**
+ * The rate of a token created by a token: never above the creator's effective rate
+ * (insufficient_scope when asked for more). Without one asked for, the child gets the
+ * deployment's default capped at the creator's, stored explicitly so a later rise of the default
+ * cannot lift it above its creator.
+ */
+export function attenuatedRate(requested: number | null, creatorRate: number, defaultRate: number): number {
+  if (requested === null) return Math.min(defaultRate, creatorRate);
+  if (requested > creatorRate) {
+    throw new KeywardError(
+      'insufficient_scope',
+      `rateLimitPerMinute: the creating token allows ${creatorRate} requests per minute; a new token may have at most that.`,
+    );
+  }
+  return requested;
+}
+
+/**
+ * token_revoked about the token being acted on, not the credential: answered 409 (REST) and as a
+ * field error (GraphQL), so no client mistakes it for its own credential having been revoked.
+ */
+export function revokedTargetError(): KeywardError {
+  return new KeywardError('token_revoked', 'This token has been revoked: it can no longer be changed.', {
+    status: 409,
+  });
 }

@@ -19,6 +19,8 @@ interface TokenRow {
   active: boolean;
   revoked: boolean;
   expired: boolean;
+  /** Milliseconds from the database's now() to expires_at; null when the token never expires. */
+  remaining_ms: number | null;
   rate_limit_per_minute: number | null;
   a_id: string | null;
   a_email: string;
@@ -27,13 +29,20 @@ interface TokenRow {
   a_plan: Plan;
   a_role: Role;
   a_created_at: Date;
+  /** performance.now() when the statement was sent (set here, not selected). */
+  sent_at: number;
 }
 
-// Expiry is judged by the database clock, in the same statement that finds the tokens.
+/** How long a cached entry is trusted without a lookup, even if no invalidation ever arrives. */
+export const CACHE_LIFETIME_MS = 60_000;
+
+// Expiry is judged by the database clock, in the same statement that finds the tokens: `expired` for
+// this answer, `remaining_ms` for the cache, which counts it down on this process's monotonic clock.
 // One statement looks up every hash missed in the same event-loop turn (see lookup()).
 const VERIFY_SQL = `
   select t.secret_hash, t.id, t.account_id, t.name, t.display_prefix, t.preset, t.permissions, t.expires_at, t.active,
          t.revoked_at is not null as revoked, coalesce(t.expires_at <= now(), false) as expired,
+         (extract(epoch from t.expires_at - now()) * 1000)::float8 as remaining_ms,
          t.rate_limit_per_minute,
          a.id as a_id, a.email as a_email, a.name as a_name, a.email_verified as a_email_verified, a.plan as a_plan, a.role as a_role, a.created_at as a_created_at
   from api_token t left join account a on a.id = t.account_id
@@ -99,13 +108,12 @@ export class TokenVerifier {
     const hash = hashTokenSecret(secret);
     const { cache } = this.deps;
     const cached = cache.get(hash);
-    // Expiry of a cached entry is checked on every hit, with this instance's clock.
-    if (cached)
-      return this.decide(
-        cached,
-        cached.token.expiresAt !== null && cached.token.expiresAt.getTime() <= Date.now(),
-        true,
-      );
+    if (cached) {
+      // Deadlines are on the monotonic clock, counted from the database's now(): a wall clock that
+      // is off or jumps changes nothing. An entry past its lifetime is looked up again.
+      const now = performance.now();
+      if (now < cached.staleAt) return this.decide(cached, cached.expiresAt <= now, true);
+    }
     if (cache.isKnownUnknown(hash)) return this.fail('invalid_token', true);
     return this.miss(hash);
   }
@@ -158,6 +166,8 @@ export class TokenVerifier {
     if (batch.size === 0) return;
     const entries = [...batch];
     batch.clear();
+    // Deadlines count from before the statement left, so a slow answer shortens them, never extends.
+    const sentAt = performance.now();
     this.deps.pool
       .query<TokenRow>({
         name: 'keyward_verify_tokens',
@@ -166,6 +176,7 @@ export class TokenVerifier {
       })
       .then(
         ({ rows }) => {
+          for (const row of rows) row.sent_at = sentAt;
           const byHash = new Map(rows.map((row) => [row.secret_hash, row]));
           for (const [hash, waiters] of entries)
             for (const waiter of waiters) waiter.resolve(byHash.get(hash));
@@ -220,6 +231,8 @@ export class TokenVerifier {
       account,
       active: row.active,
       revoked: row.revoked,
+      expiresAt: row.remaining_ms === null ? Number.POSITIVE_INFINITY : row.sent_at + row.remaining_ms,
+      staleAt: row.sent_at + CACHE_LIFETIME_MS,
       permissions: new Set(account ? effectivePermissions(token, account, this.deps.catalogue) : []),
       memo: {},
     };

@@ -78,6 +78,16 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
   }),
 });
 
+builder.objectField(TokenRef, 'children', (t) =>
+  t.field({
+    type: [TokenRef],
+    description:
+      'The tokens this token created (not their descendants), newest first, at most 100. Revoking this token revokes them all, transitively.',
+    authScopes: { permission: 'tokens:read' },
+    resolve: (token, _args, ctx) => ctx.services.tokens.listChildren(ctx.em(), ctx.caller(), token.id),
+  }),
+);
+
 registerNode(TokenRef, {
   permission: () => 'tokens:read',
   load: (ctx, ids) => ctx.services.tokens.findOwnTokens(ctx.em(), ctx.caller(), ids),

@@ -7,8 +7,12 @@ import { invalidCursorError, KeywardError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import { assertAllowed, type RateLimitDecision, type RateLimits } from '../rate-limits/rate-limiter.js';
+import { revokeTokenTrees } from './token-revocation.js';
 import {
   assertAttenuated,
+  attenuatedRate,
+  grantableBy,
+  revokedTargetError,
   type TokenInput,
   type TokenStatus,
   validateDescription,
@@ -41,6 +45,8 @@ export class TokensService {
       prefix: string;
       maxTokensPerAccount: number;
       maxTokenRate: number;
+      /** rateLimitPerMinute of a token created without one. */
+      defaultTokenRate: number;
       rateLimits: RateLimits;
       /** Called after a change that must stop (or resume) a token everywhere at once. */
       onTokenChanged?: (tokenId: string) => void | Promise<void>;
@@ -62,14 +68,21 @@ export class TokensService {
     const account = ownerOf(caller);
     if (!account.emailVerified)
       throw new KeywardError('email_not_verified', 'Verify your email address before creating tokens.');
-    const valid = validateTokenInput(
-      input,
+    const valid = grantableBy(
+      validateTokenInput(input, this.deps.catalogue, { maxRate: this.deps.maxTokenRate }, Date.now()),
+      input.permissions,
+      account,
       this.deps.catalogue,
-      { maxRate: this.deps.maxTokenRate },
-      Date.now(),
     );
     const { principal } = caller;
-    if (principal.kind === 'token') assertAttenuated(valid, principal.token, this.deps.catalogue);
+    if (principal.kind === 'token') {
+      assertAttenuated(valid, principal.token, this.deps.catalogue);
+      valid.rateLimitPerMinute = attenuatedRate(
+        valid.rateLimitPerMinute,
+        principal.token.rateLimitPerMinute,
+        this.deps.defaultTokenRate,
+      );
+    }
     const rateLimit = await this.deps.rateLimits.consume('token-create', account.id);
     assertAllowed(rateLimit);
     const secret = generateTokenSecret(this.deps.prefix);
@@ -128,7 +141,10 @@ export class TokensService {
     return token;
   }
 
-  /** Only name and description can change; permissions and expiry are fixed at creation. */
+  /**
+   * Only name and description can change; permissions and expiry are fixed at creation, and a
+   * revoked token changes no more (token_revoked, as a conflict: see revokedTargetError).
+   */
   async updateToken(
     em: EntityManager,
     caller: Caller,
@@ -136,6 +152,7 @@ export class TokensService {
     input: { name?: string | null; description?: string | null },
   ): Promise<ApiToken> {
     const token = await this.requireOwnToken(em, caller, id);
+    if (token.revokedAt) throw revokedTargetError();
     const name = input.name == null ? token.name : validateName(input.name);
     const description =
       input.description === undefined ? token.description : validateDescription(input.description);
@@ -171,51 +188,69 @@ export class TokensService {
     return token;
   }
 
-  /** Permanent and idempotent: a second revoke returns the same token and writes no second event. */
+  /**
+   * Permanent and idempotent: a second revoke returns the same token and writes no second event.
+   * Every token it created goes with it, transitively (token-revocation.ts).
+   */
   async revokeToken(em: EntityManager, caller: Caller, id: string): Promise<ApiToken> {
     const token = await this.requireOwnToken(em, caller, id);
-    const changed = await em.transactional(async (tx) => {
-      const rows = await tx.execute<{ id: string }[]>(
-        'update api_token set revoked_at = now(), updated_at = now() where id = ? and revoked_at is null returning id',
-        [token.id],
-      );
-      if (rows.length === 0) return false;
-      this.audit(tx, caller, 'token.revoke', token);
-      return true;
-    });
-    if (changed) await this.deps.onTokenChanged?.(token.id);
+    const revoked = await em.transactional((tx) =>
+      revokeTokenTrees(tx, [token.id], actorOf(caller.principal), caller.meta),
+    );
+    await this.tokensChanged(revoked);
     await em.refresh(token);
     return token;
   }
 
   /**
-   * Revokes every presented secret that names a live token (leaked in public). The caller learns
-   * nothing about which existed: the answer is the same either way. Audit actor: leak-report.
+   * Revokes every presented secret that names a token (leaked in public), and the tokens each
+   * created. The caller learns nothing about which existed: the answer is the same either way.
+   * Audit actor: leak-report.
    */
   async revokeLeaked(em: EntityManager, secrets: readonly string[], meta: RequestMeta): Promise<void> {
     const hashes = [
       ...new Set(secrets.filter((secret) => isWellFormedTokenSecret(secret, this.deps.prefix))),
     ].map(hashTokenSecret);
-    if (hashes.length === 0) return;
     const revoked = await em.transactional(async (tx) => {
-      const rows = await tx.execute<{ id: string; account_id: string | null }[]>(
-        `update api_token set revoked_at = now(), updated_at = now()
-         where secret_hash in (select jsonb_array_elements_text(?::jsonb)) and revoked_at is null
-         returning id, account_id`,
-        [JSON.stringify(hashes)],
+      const rows =
+        hashes.length === 0
+          ? []
+          : await tx.execute<{ id: string }[]>(
+              'select id from api_token where secret_hash in (select jsonb_array_elements_text(?::jsonb))',
+              [JSON.stringify(hashes)],
+            );
+      const revokedTrees = await revokeTokenTrees(
+        tx,
+        rows.map((row) => row.id),
+        { type: 'leak-report', id: null },
+        meta,
       );
-      for (const row of rows) {
-        recordAudit(tx, {
-          action: 'token.revoke',
-          actor: { type: 'leak-report', id: null },
-          accountId: row.account_id,
-          targetId: row.id,
-          meta,
-        });
-      }
-      return rows;
+      // The report itself, for admins: how many secrets came in and how many tokens it revoked.
+      recordAudit(tx, {
+        action: 'token.leak_report',
+        actor: { type: 'leak-report', id: null },
+        accountId: null,
+        targetId: null,
+        meta,
+        detail: `${secrets.length} received, ${revokedTrees.length} revoked`,
+      });
+      return revokedTrees;
     });
-    for (const row of revoked) await this.deps.onTokenChanged?.(row.id);
+    await this.tokensChanged(revoked);
+  }
+
+  /** The tokens a token of the caller's created (not their descendants), newest first. */
+  async listChildren(em: EntityManager, caller: Caller, tokenId: string): Promise<ApiToken[]> {
+    const account = ownerOf(caller);
+    return em.find(
+      ApiToken,
+      { createdByToken: tokenId, account: account.id },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 100 },
+    );
+  }
+
+  private async tokensChanged(tokens: readonly { id: string }[]): Promise<void> {
+    for (const token of tokens) await this.deps.onTokenChanged?.(token.id);
   }
 
   /**

@@ -44,6 +44,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             <nav aria-label="Main" className="app-nav">
               <Link to="/tokens">Tokens</Link>
               <Link to="/audit">Audit</Link>
+              <Link to="/account">Account</Link>
               <span className="viewer-email">{viewer.email}</span>
               <button type="button" className="button button-small" onClick={logOut}>
                 Log out

@@ -3,6 +3,8 @@ import { Migration20261123133540 } from './Migration20261123133540.js';
 import { Migration20261123133600 } from './Migration20261123133600.js';
 import { Migration20261123135520 } from './Migration20261123135520.js';
 import { Migration20261123140500 } from './Migration20261123140500.js';
+import { Migration20261201052548 } from './Migration20261201052548.js';
+import { Migration20261201052805 } from './Migration20261201052805.js';
 
 /** Every migration, in order. `npm run migration:create` writes new files; list them here. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +12,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123133600', class: Migration20261123133600 },
   { name: 'Migration20261123135520', class: Migration20261123135520 },
   { name: 'Migration20261123140500', class: Migration20261123140500 },
+  { name: 'Migration20261201052548', class: Migration20261201052548 },
+  { name: 'Migration20261201052805', class: Migration20261201052805 },
 ];

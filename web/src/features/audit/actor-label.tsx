@@ -1,11 +1,13 @@
 import { Link } from '../../lib/router';
 import type { AuditActor } from '../tokens/tokens.operations';
 
-/** Who did something: "You", a link to the token that acted, or the system. */
+/** Who did something: "You", a link to the token that acted, someone not signed in, or the system. */
 export function ActorLabel({ actor, viewerId }: { actor: AuditActor; viewerId: string }) {
   switch (actor.type) {
     case 'account':
-      return <>{!actor.id || actor.id === viewerId ? 'You' : (actor.name ?? 'Another account')}</>;
+      // No id: nobody was signed in (a failed login, a password-reset request).
+      if (!actor.id) return <>Someone not signed in</>;
+      return <>{actor.id === viewerId ? 'You' : (actor.name ?? 'Another account')}</>;
     case 'token':
       if (!actor.id) return <>{actor.name ? `Token ${actor.name}` : 'A token'}</>;
       return (

@@ -7,17 +7,9 @@ import { useQuery } from '../../lib/use-query';
 import { useSignedInViewer } from '../../lib/viewer';
 import { ActorLabel } from './actor-label';
 import { type AuditEvent, auditEventsQuery } from './audit.operations';
+import { actionLabels, detailLabel } from './audit-labels';
 
 const PAGE_SIZE = 20;
-
-const actionLabels: Record<string, string> = {
-  'token.create': 'Token created',
-  'token.update': 'Token updated',
-  'token.activate': 'Token activated',
-  'token.deactivate': 'Token deactivated',
-  'token.revoke': 'Token revoked',
-  'token.rotate': 'Token rotated',
-};
 
 type AuditListProps = { tokenId?: string; caption: string; emptyText: string };
 
@@ -92,6 +84,7 @@ type AuditRowProps = { event: AuditEvent; viewerId: string; tokenId: string | un
 
 function AuditRow({ event, viewerId, tokenId }: AuditRowProps) {
   const label = actionLabels[event.action];
+  const detail = detailLabel(event.detail);
   return (
     <tr>
       <td>
@@ -100,12 +93,13 @@ function AuditRow({ event, viewerId, tokenId }: AuditRowProps) {
       <td>
         {label ? <span className="event-label">{label}</span> : null}
         <code>{event.action}</code>
+        {detail ? <span className="event-detail"> ({detail})</span> : null}
       </td>
       <td>
         <ActorLabel actor={event.actor} viewerId={viewerId} />
       </td>
       <td>
-        <AuditTarget event={event} tokenId={tokenId} />
+        <AuditTarget event={event} tokenId={tokenId} viewerId={viewerId} />
       </td>
       <td>
         {event.ip ?? '—'}
@@ -119,9 +113,12 @@ function AuditRow({ event, viewerId, tokenId }: AuditRowProps) {
   );
 }
 
-function AuditTarget({ event, tokenId }: { event: AuditEvent; tokenId: string | undefined }) {
+type AuditTargetProps = { event: AuditEvent; tokenId: string | undefined; viewerId: string };
+
+function AuditTarget({ event, tokenId, viewerId }: AuditTargetProps) {
   if (!event.targetId) return <>—</>;
   if (event.targetId === tokenId) return <>This token</>;
+  if (event.targetId === viewerId) return <>Your account</>;
   if (event.action.startsWith('token.')) {
     return <Link to={`/tokens/${encodeURIComponent(event.targetId)}`}>View token</Link>;
   }

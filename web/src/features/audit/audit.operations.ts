@@ -8,6 +8,8 @@ export type AuditEvent = {
   targetId: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** A short note, e.g. why a login failed; never a secret. */
+  detail: string | null;
   createdAt: string;
 };
 
@@ -16,7 +18,7 @@ export const auditEventsQuery = operation<
   { tokenId: string | null; first: number; after: string | null }
 >(`query AuditEvents($tokenId: ID, $first: Int, $after: String) {
   auditEvents(tokenId: $tokenId, first: $first, after: $after) {
-    edges { cursor node { id action actor { type id name } targetId ip userAgent createdAt } }
+    edges { cursor node { id action actor { type id name } targetId ip userAgent detail createdAt } }
     pageInfo { hasNextPage endCursor }
   }
 }`);

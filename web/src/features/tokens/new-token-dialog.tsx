@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
 import { Dialog } from '../../components/dialog';
 import { Field, FieldError, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, Loading } from '../../components/messages';
@@ -6,8 +6,9 @@ import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
 import { endOfLocalDay, oneYearFromToday, toDateInputValue } from '../../lib/time';
 import { useQuery } from '../../lib/use-query';
+import { useSignedInViewer } from '../../lib/viewer';
 import { PermissionPicker } from './permission-picker';
-import { effectivePermissions } from './permissions';
+import { effectivePermissions, grantableCatalogue } from './permissions';
 import {
   type CreateTokenInput,
   createTokenMutation,
@@ -26,6 +27,11 @@ type NewTokenDialogProps = { onCancel: () => void; onCreated: (created: CreatedT
 
 export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
   const catalogue = useQuery(permissionCatalogueQuery, {});
+  const isAdmin = useSignedInViewer().role === 'admin';
+  const grantable = useMemo(
+    () => grantableCatalogue(catalogue.data?.permissionCatalogue ?? [], isAdmin),
+    [catalogue.data, isAdmin],
+  );
   const radioName = useId();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -65,7 +71,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
     if (description.trim()) input.description = description.trim();
     if (expiration === 'date') input.expiresAt = endOfLocalDay(expiryDate) ?? undefined;
     if (preset === 'CUSTOM') {
-      input.permissions = effectivePermissions(catalogue.data?.permissionCatalogue ?? [], 'CUSTOM', selected);
+      input.permissions = effectivePermissions(grantable, 'CUSTOM', selected);
     }
     setBusy(true);
     try {
@@ -147,7 +153,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
         {catalogue.error ? <ErrorAlert message={catalogue.error.message} /> : null}
         {catalogue.data ? (
           <PermissionPicker
-            catalogue={catalogue.data.permissionCatalogue}
+            catalogue={grantable}
             preset={preset}
             selected={selected}
             error={errors.fields.permissions}

@@ -46,3 +46,14 @@ export function effectivePermissions(
 
 /** Revoked and expired tokens are final: they can't be switched back on. */
 export const canToggle = (status: TokenStatus): boolean => status === 'ACTIVE' || status === 'INACTIVE';
+
+/** The catalogue a viewer may grant: members never see admin-only actions (the server refuses them). */
+export function grantableCatalogue(
+  catalogue: readonly PermissionResource[],
+  isAdmin: boolean,
+): PermissionResource[] {
+  if (isAdmin) return [...catalogue];
+  return catalogue
+    .map((resource) => ({ ...resource, actions: resource.actions.filter((action) => !action.adminOnly) }))
+    .filter((resource) => resource.actions.length > 0);
+}

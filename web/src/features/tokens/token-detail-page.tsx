@@ -1,11 +1,13 @@
 import { useRef, useState } from 'react';
 import { ErrorAlert, Loading, StatusMessage } from '../../components/messages';
 import { DateOnly, RelativeTime } from '../../components/relative-time';
+import { printable } from '../../lib/printable';
 import { Link, useDocumentTitle } from '../../lib/router';
 import { useQuery } from '../../lib/use-query';
 import { useSignedInViewer } from '../../lib/viewer';
 import { ActorLabel } from '../audit/actor-label';
 import { AuditList } from '../audit/audit-list';
+import { CreatedTokens } from './created-tokens';
 import { DeleteTokenDialog } from './delete-token-dialog';
 import { presetLabels } from './permissions';
 import { StatusBadge } from './status-badge';
@@ -17,7 +19,7 @@ import { UsageChart } from './usage-chart';
 export function TokenDetailPage({ id }: { id: string }) {
   const { data, error, loading, setData } = useQuery(tokenQuery, { id });
   const token = data?.token;
-  useDocumentTitle(token ? token.name : 'Token');
+  useDocumentTitle(token ? printable(token.name) : 'Token');
 
   if (error) return <PageError message={error.message} />;
   if (loading && !data) return <Loading label="Loading token…" />;
@@ -65,13 +67,15 @@ function TokenDetailView(props: { token: TokenDetail; onChange: (token: TokenDet
       <BackLink />
       <div className="page-head">
         <h1 ref={headingRef} tabIndex={-1}>
-          {token.name}
+          {printable(token.name)}
         </h1>
         <StatusBadge status={token.status} />
       </div>
-      {token.description ? <p className="lead">{token.description}</p> : null}
+      {token.description ? <p className="lead">{printable(token.description, { multiline: true })}</p> : null}
       {deleted ? (
-        <StatusMessage>The token “{token.name}” has been deleted and can no longer be used.</StatusMessage>
+        <StatusMessage>
+          The token “{printable(token.name)}” has been deleted and can no longer be used.
+        </StatusMessage>
       ) : null}
       <dl className="facts">
         <dt>Token</dt>
@@ -140,6 +144,11 @@ function TokenDetailView(props: { token: TokenDetail; onChange: (token: TokenDet
       <section className="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Usage</h2>
         <UsageChart days={token.usage} />
+      </section>
+
+      <section className="card" aria-labelledby="children-title">
+        <h2 id="children-title">Tokens created by this token</h2>
+        <CreatedTokens tokens={token.children} />
       </section>
 
       <section className="card" aria-labelledby="details-title">

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { DateOnly, RelativeTime } from '../../components/relative-time';
+import { printable } from '../../lib/printable';
 import { Link } from '../../lib/router';
 import { ActiveSwitch } from './active-switch';
 import { StatusBadge } from './status-badge';
@@ -43,9 +44,11 @@ function TokenRow({ token, onUpdated, onError }: { token: TokenSummary } & Omit<
     <tr>
       <th scope="row">
         <Link to={`/tokens/${encodeURIComponent(token.id)}`} id={nameId}>
-          {token.name}
+          {printable(token.name)}
         </Link>
-        {token.description ? <span className="row-description">{token.description}</span> : null}
+        {token.description ? (
+          <span className="row-description">{printable(token.description, { multiline: true })}</span>
+        ) : null}
       </th>
       <td>
         <code>{token.displayPrefix}…</code>

@@ -22,6 +22,9 @@ export type TokenSummary = {
 
 export type TokenUsageDay = { date: string; count: number };
 
+/** A token another token created, as its creator's detail page lists it. */
+export type TokenChild = { id: string; name: string; status: TokenStatus };
+
 export type TokenDetail = TokenSummary & {
   permissions: string[];
   effectivePermissions: string[];
@@ -30,6 +33,7 @@ export type TokenDetail = TokenSummary & {
   creator: AuditActor;
   rateLimitPerMinute: number;
   usage: TokenUsageDay[];
+  children: TokenChild[];
 };
 
 export type PermissionAction = {
@@ -38,13 +42,14 @@ export type PermissionAction = {
   description: string;
   kind: string;
   cli: boolean;
+  adminOnly: boolean;
 };
 export type PermissionResource = { name: string; description: string; actions: PermissionAction[] };
 
 const SUMMARY_FIELDS =
   'id name description displayPrefix preset status active expiresAt revokedAt createdAt lastUsedAt';
 const DETAIL_FIELDS = `${SUMMARY_FIELDS} permissions effectivePermissions lastUsedIp createdBy
-  creator { type id name } rateLimitPerMinute usage(days: 30) { date count }`;
+  creator { type id name } rateLimitPerMinute usage(days: 30) { date count } children { id name status }`;
 
 export const tokensQuery = operation<
   { tokens: { edges: { cursor: string; node: TokenSummary }[]; pageInfo: PageInfo } },
@@ -62,7 +67,7 @@ export const tokenQuery = operation<{ token: TokenDetail | null }, { id: string 
 
 export const permissionCatalogueQuery = operation<{ permissionCatalogue: PermissionResource[] }>(
   `query PermissionCatalogue {
-    permissionCatalogue { name description actions { name permission description kind cli } }
+    permissionCatalogue { name description actions { name permission description kind cli adminOnly } }
   }`,
 );
 
