@@ -38,7 +38,8 @@ export function registerLoginCommands(program: Command): void {
     .option('--revoke', 'also revoke the saved token on the server (the token needs tokens:revoke)')
     .addHelpText(
       'after',
-      '\nWith --revoke the credentials are deleted even when the server refuses the revoke; the\n' +
+      '\nWith --revoke the server also revokes every token created with the saved one (a token never\n' +
+        'outlives its creator). The credentials are deleted even when the server refuses the revoke; the\n' +
         'command then says why and exits 1, and the token keeps working until revoked elsewhere.',
     )
     .action(async (options: { revoke?: boolean }, command: Command) => {

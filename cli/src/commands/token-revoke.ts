@@ -32,7 +32,8 @@ export function registerTokenRevokeCommand(token: Command): void {
       'after',
       '\nA prefix that matches several tokens revokes nothing and lists the candidates;\n' +
         `give more characters, the full id or the exact name. A prefix shorter than ${CONFIRM_PREFIX_BELOW}\n` +
-        'characters asks for confirmation (without a terminal, pass --yes).',
+        'characters asks for confirmation (without a terminal, pass --yes). Revoking a token also\n' +
+        'revokes every token created with it.',
     )
     .action(async (ref: string, options: RevokeOptions, command: Command) => {
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
