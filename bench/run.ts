@@ -494,6 +494,7 @@ async function main() {
           ...baseEnv,
           NODE_ENV: 'production',
           KEYWARD_PUBLIC_URL: 'http://localhost',
+          KEYWARD_SECRET: randomBytes(48).toString('base64'),
           LOG_LEVEL: 'warn',
           DATABASE_URL: database.url,
           ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL } : {}),

@@ -21,7 +21,7 @@ import {
   type Site,
 } from './origin.js';
 import { requestIdFor } from './request-id.js';
-import { API_HEADERS, addHeaders, errorResponse, PAGE_HEADERS, writeResponse } from './respond.js';
+import { addHeaders, errorResponse, PAGE_HEADERS, writeResponse } from './respond.js';
 import type { EdgeResult, HeaderMap, Method, Route, Surface } from './route.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -32,6 +32,7 @@ type AnyRoute = Route<any>;
 const METHODS: readonly Method[] = ['GET', 'POST', 'DELETE'];
 const EMPTY_QUERY = new URLSearchParams();
 const NO_PARAMS: Record<string, string | undefined> = {};
+const NO_CORS: Record<string, string> = {};
 const noop = () => undefined;
 /** gzip or brotli, as the client accepts, for compressible bodies over 1 KiB (the `compression` middleware). */
 const compress = compression({ threshold: 1024 }) as unknown as (
@@ -227,21 +228,23 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
   }
 
   function baseHeaders(x: Exchange, page: boolean): HeaderMap {
-    const headers: HeaderMap = { ...(page ? PAGE_HEADERS : API_HEADERS), 'x-request-id': x.requestId };
-    for (const name in x.cors) headers[name.toLowerCase()] = x.cors[name] as string;
+    // Every API answer (REST, GraphQL, health) is never stored by a browser or a shared cache. One
+    // literal, so every request's headers have one shape; pages and CORS add theirs.
+    const headers: HeaderMap = {
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-request-id': x.requestId,
+      'content-type': 'application/json; charset=utf-8',
+    };
+    if (page) Object.assign(headers, PAGE_HEADERS);
+    if (x.cors !== NO_CORS) addHeaders(headers, x.cors);
     return headers;
   }
 
   function write(x: Exchange, result: EdgeResult): void {
     if ('written' in result) return;
     const headers = baseHeaders(x, x.route?.page === true);
-    let body: string | Buffer;
-    if ('json' in result) {
-      headers['content-type'] = 'application/json; charset=utf-8';
-      body = JSON.stringify(result.json);
-    } else {
-      body = result.raw;
-    }
+    const body = 'json' in result ? JSON.stringify(result.json) : result.raw;
     if (x.ctx) addHeaders(headers, x.ctx.responseHeaders);
     if (result.headers) addHeaders(headers, result.headers);
     writeResponse(x.res, result.status ?? 200, headers, body);
@@ -299,7 +302,7 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
       label: 'unmatched',
       surface: 'rest',
       ctx: null,
-      cors: {},
+      cors: NO_CORS,
     };
     (res as ServerResponse & { [EXCHANGE]: Exchange })[EXCHANGE] = x;
     res.once('finish', finished);

@@ -2,12 +2,6 @@ import type { ServerResponse } from 'node:http';
 import { type ErrorCode, errorCatalogue, type KeywardError } from '../errors.js';
 import type { HeaderMap, Surface } from './route.js';
 
-/** Every API answer (REST, GraphQL, health): never stored by a browser or a shared cache. */
-export const API_HEADERS: Readonly<Record<string, string>> = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-};
-
 /** HTML pages (the admin app, GraphiQL): no inline script, never framed. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
@@ -38,8 +32,20 @@ export function addHeaders(
   return into;
 }
 
+/** Header names seen so far, lower-cased once (a small, fixed set: the code's own names). */
+const LOWER = new Map<string, string>();
+
+function lower(name: string): string {
+  let key = LOWER.get(name);
+  if (key === undefined) {
+    key = name.toLowerCase();
+    if (LOWER.size < 256) LOWER.set(name, key);
+  }
+  return key;
+}
+
 function addHeader(into: HeaderMap, name: string, value: string | string[]): void {
-  const key = name.toLowerCase();
+  const key = lower(name);
   if (key !== 'set-cookie') {
     into[key] = value;
     return;
