@@ -1,7 +1,7 @@
 import { isRecord } from './api.js';
 import { CliError } from './errors.js';
 
-/** GET /api/cli/whoami (SPEC 7). */
+/** GET /api/cli/whoami. */
 export interface Whoami {
   account: { id: string; email: string; name: string; plan: string };
   token: { id: string; name: string; displayPrefix: string; permissions: string[]; expiresAt: string | null };

@@ -1,6 +1,6 @@
 /**
- * REST assertions shared by the rest-*.test.ts files: the one error body shape of SPEC 7 and the
- * rate-limit headers of SPEC 8.
+ * REST assertions shared by the rest-*.test.ts files: the one error body shape and the
+ * rate-limit headers of docs/api.md.
  */
 import { expect } from 'vitest';
 
@@ -56,7 +56,7 @@ export function expectAllowedRateHeaders(response: Response, limit: number, rema
 }
 
 /**
- * A 429 rate_limit_exceeded with every SPEC 8 header: RateLimit-Limit, RateLimit-Remaining 0,
+ * A 429 rate_limit_exceeded with every rate-limit header: RateLimit-Limit, RateLimit-Remaining 0,
  * RateLimit-Reset and Retry-After within the window, X-RateLimit-Scope/-Source, X-Request-Id.
  */
 export async function expectRateLimited(

@@ -23,7 +23,7 @@ function expectAllowedHeaders(response: GqlResponse, limit: number, remaining: n
   expect(header(response, 'Retry-After')).toBeNull();
 }
 
-/** A 429 from GraphQL with every SPEC 8 header. */
+/** A 429 from GraphQL with every rate-limit header. */
 function expectRateLimited(response: GqlResponse, limit: number, windowSeconds: number, source: string) {
   expect(response.status).toBe(429);
   expect(codes(response)).toContain('RATE_LIMIT_EXCEEDED');

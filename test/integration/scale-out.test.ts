@@ -1,5 +1,5 @@
 /**
- * Several Keyward instances on one database (SPEC: revocation is immediate on every instance).
+ * Several Keyward instances on one database (revocation is immediate on every instance).
  *
  * - PostgreSQL LISTEN/NOTIFY mode (no Redis): revoke, deactivate, reactivate and an owner deleted
  *   in SQL reach the other instance's cache by its next request; a clean stop loses no write-behind usage.

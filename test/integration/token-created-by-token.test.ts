@@ -316,7 +316,7 @@ describe('tokens acting on tokens', () => {
   });
 });
 
-/** The catalogue of SPEC 4.3 plus two later `components` actions: one read (cli), one write. */
+/** The initial catalogue plus two later `components` actions: one read (cli), one write. */
 function extendedCatalogue(): PermissionCatalogue {
   return permissionCatalogue.map((resource) =>
     resource.name === 'components'

@@ -180,7 +180,7 @@ describe('createToken', () => {
     ['CLI', undefined, CLI_PERMISSIONS],
     ['CUSTOM', ['tokens:read', 'components:read'], ['components:read', 'tokens:read']],
   ])(
-    'createToken: preset %s returns the secret once with the token fields SPEC 4 describes',
+    'createToken: preset %s returns the secret once with every token field',
     async (preset, permissions, expected) => {
       const owner = await newOwner();
       const before = Date.now();
@@ -944,7 +944,7 @@ describe('usage', () => {
 });
 
 describe('permissionCatalogue', () => {
-  it('permissionCatalogue: lists the SPEC 4.3 resources and actions with kind and cli flags, to anyone', async () => {
+  it('permissionCatalogue: lists the initial catalogue's resources and actions with kind and cli flags, to anyone', async () => {
     const response = await server.gql<{
       permissionCatalogue: {
         name: string;

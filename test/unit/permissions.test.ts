@@ -60,7 +60,7 @@ const extended: PermissionCatalogue = catalogue.map((resource) =>
 );
 
 describe('permissionCatalogue', () => {
-  it('holds exactly the initial permissions from SPEC 4.3', () => {
+  it('holds exactly the initial permissions', () => {
     expect([...allPermissions(catalogue)].sort()).toEqual(EVERY);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The permission catalogue (SPEC 4.3). It is code, not configuration: presets are evaluated
+ * The permission catalogue. It is code, not configuration: presets are evaluated
  * against it at request time, so adding an action here widens every ALL / READ_ONLY / CLI token
  * that matches it, and no CUSTOM token.
  */

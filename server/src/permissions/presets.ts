@@ -1,5 +1,5 @@
 /**
- * Token presets and effective permissions (SPEC 4.3). Everything here is evaluated at request
+ * Token presets and effective permissions. Everything here is evaluated at request
  * time against today's catalogue: preset tokens follow the catalogue as it grows, CUSTOM tokens
  * hold exactly the list fixed at creation, and nothing ever exceeds what the owner may do.
  */

@@ -1,5 +1,5 @@
 /**
- * The published rate limits (SPEC section 8) as one policy table, with the
+ * The published rate limits (README, "Rate limits") as one policy table, with the
  * `COUNT/WINDOW` environment overrides operators and tests use.
  * Pure: no HTTP, no store; the limiter lives in rate-limiter.ts.
  */
@@ -39,7 +39,7 @@ interface PolicyDefault {
 }
 
 /**
- * Defaults per SPEC 8. The credential endpoints fail closed: an attacker who can
+ * The published defaults (README, "Rate limits"). The credential endpoints fail closed: an attacker who can
  * knock Redis over must not thereby multiply their password-guessing budget by the
  * number of instances (each per-instance fallback counts alone, and restarts reset it).
  * Everything else fails open so a Redis outage does not take the API down.
@@ -105,7 +105,7 @@ const policyDefaults: readonly PolicyDefault[] = [
     scope: 'account',
     onStoreFailure: 'closed',
   },
-  // Not in SPEC 8: our own limit on the public leaked-token revocation endpoint.
+  // Not among the published limits: our own limit on the public leaked-token revocation endpoint.
   {
     name: 'revoke-leaked',
     variable: 'KEYWARD_LIMIT_REVOKE_LEAKED',
@@ -149,7 +149,7 @@ export function parseLimit(value: string, variableName: string): { points: numbe
 }
 
 /**
- * Builds the one policy table from the SPEC 8 defaults and `KEYWARD_LIMIT_*`
+ * Builds the one policy table from the published defaults and `KEYWARD_LIMIT_*`
  * overrides. An unset or blank variable keeps the default (a blank line in an
  * .env file means "not set", not "no limit").
  * @throws Error listing every malformed variable, so start-up fails with a readable message.

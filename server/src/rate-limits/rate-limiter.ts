@@ -34,7 +34,7 @@ export interface RateLimitDecision {
 /**
  * The response headers for a decision: always RateLimit-Limit, RateLimit-Remaining
  * and RateLimit-Reset (delta seconds); a denial adds Retry-After, X-RateLimit-Scope
- * and X-RateLimit-Source (SPEC 8).
+ *, and X-RateLimit-Source (docs/api.md, "Headers on every answer").
  */
 export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
   const headers: Record<string, string> = {

@@ -9,7 +9,7 @@ import { assertPlainText } from '../text.js';
 
 export type TokenStatus = 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED';
 
-/** SPEC 4.2: revoked beats expired beats inactive. */
+/** Revoked beats expired beats inactive. */
 export function tokenStatus(
   token: { revokedAt: Date | null; expiresAt: Date | null; active: boolean },
   now: number,

@@ -1,5 +1,5 @@
 /**
- * API-token secrets (SPEC 4.1): `<prefix>_` + 30 random base62 chars + 6 base62 chars of CRC32.
+ * API-token secrets: `<prefix>_` + 30 random base62 chars + 6 base62 chars of CRC32.
  *
  * The checksum lets the server (and leak scanners) reject typos and random strings without a
  * database round trip; it is not a security control, the random part is.
