@@ -16,7 +16,7 @@ import {
 } from './browser.js';
 
 /**
- * SPEC 10 beyond the main journey: the login redirect, keyboard-only token creation, the detail
+ * The admin app beyond the main journey: the login redirect, keyboard-only token creation, the detail
  * page's status radios, API errors shown as readable text next to their field, and the banner for
  * an unverified email. One browser context for the file, steps in order.
  */

@@ -16,7 +16,7 @@ import {
 } from './browser.js';
 
 /**
- * SPEC 10, the main journey in one browser context, step by step: register, verify, create a
+ * The admin app's main journey in one browser context, step by step: register, verify, create a
  * CUSTOM token, reveal/copy/download it once, switch it off and on, delete it, read the audit log,
  * log out and back in. Every step checks the API's view with the real secret.
  */

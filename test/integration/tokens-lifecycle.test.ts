@@ -944,7 +944,7 @@ describe('usage', () => {
 });
 
 describe('permissionCatalogue', () => {
-  it('permissionCatalogue: lists the initial catalogue's resources and actions with kind and cli flags, to anyone', async () => {
+  it('permissionCatalogue: lists the initial catalogue resources and actions with kind and cli flags, to anyone', async () => {
     const response = await server.gql<{
       permissionCatalogue: {
         name: string;

@@ -52,7 +52,7 @@ describe('parseLimit', () => {
 });
 
 describe('loadPolicies', () => {
-  it('gives the SPEC 8 defaults when nothing is set', () => {
+  it('gives the published defaults when nothing is set', () => {
     expect(loadPolicies({})).toEqual({
       'token-create': {
         name: 'token-create',
