@@ -3,10 +3,11 @@
  * or `KEYWARD_CREDENTIALS_FILE`. Written atomically with mode 0600; a directory we create is 0700.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliError, errorMessage, isNodeErrorCode } from './errors.js';
+import { readOptionalFile } from './read-file.js';
 
 export interface Credentials {
   token: string;
@@ -33,13 +34,8 @@ function isDefaultLocation(file: string, env: NodeJS.ProcessEnv): boolean {
 
 /** The saved credentials, or null when there are none. A corrupt file is an error, not "logged out". */
 export function readCredentials(file: string = credentialsPath()): Credentials | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if (isNodeErrorCode(error, 'ENOENT')) return null;
-    throw new CliError(`Could not read ${file}: ${errorMessage(error)}`);
-  }
+  const text = readOptionalFile(file);
+  if (text === null) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

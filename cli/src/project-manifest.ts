@@ -4,10 +4,11 @@
  * tell a file the user changed from one it may safely replace.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isRecord } from './api.js';
-import { CliError, errorMessage, isNodeErrorCode } from './errors.js';
+import { CliError, errorMessage } from './errors.js';
+import { readOptionalFile } from './read-file.js';
 
 export const MANIFEST_FILE = 'keyward.json';
 
@@ -37,13 +38,8 @@ export function sha256(content: string): string {
 
 /** The manifest, or null when the project has none. A malformed file is an error, never "empty". */
 export function readManifest(file: string = manifestPath()): ProjectManifest | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if (isNodeErrorCode(error, 'ENOENT')) return null;
-    throw new CliError(`Could not read ${file}: ${errorMessage(error)}`);
-  }
+  const text = readOptionalFile(file);
+  if (text === null) return null;
   const bad = (why: string) => new CliError(`${file} is not a keyward manifest: ${why}.`);
   let parsed: unknown;
   try {

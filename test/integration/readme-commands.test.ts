@@ -3,29 +3,18 @@
  * Real processes throughout: `npm start` (as node + tsx, so signals reach the server itself)
  * and `npm run admin -- create-user`, against one embedded PostgreSQL data directory.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/src/db/embedded-postgres.js';
+import { describeOutput, type Exit, type Proc, ROOT, spawnProc } from '../helpers/processes.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const TIMEOUT = 180_000;
 const READY_WITHIN_MS = 60_000;
 const STOP_WITHIN_MS = 15_000;
 const PASSWORD = 'long enough pw';
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Proc {
-  child: ChildProcess;
-  output: () => { stdout: string; stderr: string };
-  exited: Promise<Exit>;
-}
 
 interface Server extends Proc {
   url: string;
@@ -36,33 +25,12 @@ let tempDir = '';
 let dataDir = '';
 let baseEnv: NodeJS.ProcessEnv = {};
 
+/** node + tsx on a script of the repository, tracked so afterAll can end what is still running. */
 function run(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const exited = new Promise<Exit>((resolve) => {
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  return { child, output: () => ({ stdout, stderr }), exited };
-}
-
-function describeOutput(proc: Proc): string {
-  const { stdout, stderr } = proc.output();
-  return `--- stdout ---\n${stdout.slice(-4000)}\n--- stderr ---\n${stderr.slice(-4000)}`;
+  const proc = spawnProc(process.execPath, ['--import', 'tsx', ...args], env);
+  children.add(proc.child);
+  void proc.exited.then(() => children.delete(proc.child));
+  return proc;
 }
 
 /** `npm start`, then polls /readyz until it answers 200. */
