@@ -18,7 +18,6 @@ import {
   passesCsrfCheck,
   preflightHeaders,
   requestSite,
-  type Site,
 } from './origin.js';
 import { requestIdFor } from './request-id.js';
 import { addHeaders, errorResponse, PAGE_HEADERS, writeResponse } from './respond.js';
@@ -322,5 +321,3 @@ function notAllowed(method: string, path: string, allowed: readonly string[]): K
     headers: { Allow: [...methods].join(', ') },
   });
 }
-
-export type { Site };
