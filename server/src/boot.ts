@@ -109,6 +109,8 @@ async function bootOn(
   undo.push(() => services.mail.stop());
   services.usage.start();
   undo.push(() => services.usage.stop());
+  services.credits.start();
+  undo.push(() => services.credits.stop());
   await services.invalidation.start();
   undo.push(() => services.invalidation.stop());
   const app = createApp(services);
@@ -135,6 +137,7 @@ async function bootOn(
       metricsServer?.close();
       metricsServer?.closeAllConnections();
       await services.usage.stop();
+      await services.credits.stop();
       await services.mail.stop();
       await services.invalidation.stop();
       await services.pool.end();

@@ -23,6 +23,7 @@ import { AccessTokensService } from './sessions/access-tokens.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { resolveSigningKeys } from './sessions/signing-keys.js';
 import { TokenCache } from './tokens/token-cache.js';
+import { TokenCredits } from './tokens/token-credits.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { TokensService } from './tokens/tokens.service.js';
 import { UsageRecorder } from './tokens/usage-recorder.js';
@@ -43,6 +44,8 @@ export interface Services {
   tokens: TokensService;
   verifier: TokenVerifier;
   usage: UsageRecorder;
+  /** Usage credits (usageLimit): PostgreSQL, or Redis when configured. */
+  credits: TokenCredits;
   /** rateLimitPerMinute of tokens created without one (KEYWARD_LIMIT_TOKEN_DEFAULT). */
   defaultTokenRate: number;
   accessTokens: AccessTokensService;
@@ -79,6 +82,13 @@ export function createServices(deps: {
     : postgresBus;
   const invalidation = new TokenInvalidation({ cache: tokenCache, bus, logger });
   const usage = new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs });
+  const credits = new TokenCredits({
+    pool,
+    redis,
+    keyPrefix: config.redisPrefix,
+    logger,
+    flushMs: config.usageFlushMs,
+  });
   const metrics = new Metrics({ cache: tokenCache, usage, pool });
   const catalogue = deps.catalogue ?? permissionCatalogue;
   const policies = loadPolicies(config.env);
@@ -128,6 +138,7 @@ export function createServices(deps: {
       maxTokensPerAccount: config.maxTokensPerAccount,
       maxTokenRate: config.maxTokenRate,
       defaultTokenRate,
+      credits,
       onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
     }),
     verifier: new TokenVerifier({
@@ -137,6 +148,8 @@ export function createServices(deps: {
       defaultRate: defaultTokenRate,
       catalogue,
       onOutcome: (code, cached) => metrics.countAuthOutcome(code, cached),
+      // A use refused for its address counts, as a denied use (the usage breakdown).
+      onAddressRefused: (tokenId, ip) => usage.record(tokenId, ip),
     }),
     metrics,
     registry: new RegistryService({ dir: config.registryDir, logger }),
@@ -144,5 +157,6 @@ export function createServices(deps: {
     invalidation,
     pool,
     usage,
+    credits,
   };
 }

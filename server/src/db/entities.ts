@@ -3,7 +3,7 @@ import { AuditEventSchema } from '../audit/audit.entity.js';
 import { OutboxMailSchema } from '../mail/mail.entity.js';
 import { RefreshTokenSchema, ServerSecretSchema } from '../sessions/refresh-token.entity.js';
 import { SessionSchema } from '../sessions/sessions.entity.js';
-import { ApiTokenSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
+import { ApiTokenSchema, TokenCreditSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
 
 export const entities = [
   AccountSchema,
@@ -12,6 +12,7 @@ export const entities = [
   OutboxMailSchema,
   ApiTokenSchema,
   TokenUsageDaySchema,
+  TokenCreditSchema,
   AuditEventSchema,
   RefreshTokenSchema,
   ServerSecretSchema,

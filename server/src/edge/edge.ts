@@ -10,6 +10,7 @@ import { authenticate } from './authenticate.js';
 import { assertDeclaredLength, parseBody, parseJsonBody, readBody } from './body.js';
 import { clientAddressResolver } from './client-address.js';
 import { createRequestContext, type RequestContext } from './context.js';
+import { spendCredit } from './credits.js';
 import { andThen, type Maybe } from './maybe.js';
 import {
   corsHeaders,
@@ -166,6 +167,7 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
       auth: route.auth,
       cookieAllowed: site !== 'cross',
       secureCookies: ctx.secureCookies,
+      ip: ctx.ip,
     });
     return andThen(principal, (known) => admitted(x, route, ctx, known));
   }
@@ -186,7 +188,10 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
     const source = route.limit?.source ?? 'api';
     if (principal.kind === 'token') {
       const { token } = principal;
-      return andThen(ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source }), () => {
+      const limit = () => ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source });
+      const admitted =
+        token.restrictions.usageLimit === null ? limit() : spendCredit(services, ctx, token, limit);
+      return andThen(admitted, () => {
         // Usage counts what passed the limiter, whatever the handler then answers.
         services.usage.record(token.id, ctx.ip);
         return handle(x, route, ctx);
