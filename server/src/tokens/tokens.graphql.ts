@@ -7,6 +7,7 @@ import { PermissionPresetEnum } from '../permissions/permissions.graphql.js';
 import { effectivePermissions, presetPermissions } from '../permissions/presets.js';
 import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
+import type { TokenUsageCounts } from './tokens.service.js';
 
 const MAX_USAGE_DAYS = 366;
 
@@ -14,10 +15,18 @@ const TokenStatusEnum = builder.enumType('TokenStatus', {
   values: ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED'] as const,
 });
 
-const TokenUsageDayRef = builder.objectRef<{ date: string; count: number }>('TokenUsageDay').implement({
+const TokenUsageDayRef = builder.objectRef<TokenUsageCounts>('TokenUsageDay').implement({
+  description: 'One UTC day of a token’s uses, by outcome. Each request counts once.',
   fields: (t) => ({
     date: t.exposeString('date', { description: 'UTC day, YYYY-MM-DD.' }),
-    count: t.exposeInt('count'),
+    count: t.exposeInt('count', {
+      description: 'Requests answered: they passed the rate limit and the permission checks (= allowed).',
+    }),
+    allowed: t.int({ description: 'Requests answered (the same as count).', resolve: (day) => day.count }),
+    denied: t.exposeInt('denied', {
+      description: 'Requests refused for a permission the token lacks or its owner’s state.',
+    }),
+    rateLimited: t.exposeInt('rateLimited', { description: 'Requests refused by a rate limit.' }),
   }),
 });
 
@@ -64,7 +73,7 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
     }),
     usage: t.field({
       type: [TokenUsageDayRef],
-      description: 'Requests per UTC day, oldest first.',
+      description: 'Uses per UTC day by outcome, oldest first, the last `days` days (1–366) including today.',
       args: { days: t.arg.int({ defaultValue: 30 }) },
       // One entry per day (out-of-range values fail in the resolver, after the cost check).
       complexity: ({ days }) => ({ field: 1, multiplier: Math.min(Math.max(days ?? 30, 1), MAX_USAGE_DAYS) }),

@@ -27,6 +27,14 @@ import {
 } from './token-secret.js';
 import { ApiToken } from './tokens.entity.js';
 
+/** One UTC day of a token's uses by outcome (`count` = allowed). */
+export interface TokenUsageCounts {
+  date: string;
+  count: number;
+  denied: number;
+  rateLimited: number;
+}
+
 export interface TokenPage {
   tokens: ApiToken[];
   hasNextPage: boolean;
@@ -301,18 +309,23 @@ export class TokensService {
     };
   }
 
-  /** Requests per UTC day for the last `days` days, oldest first, zero-filled. */
-  async usage(em: EntityManager, tokenId: string, days: number): Promise<{ date: string; count: number }[]> {
-    const rows = await em.execute<{ day: string; count: number }[]>(
-      `select to_char(day, 'YYYY-MM-DD') as day, count from token_usage_day
+  /** Uses per UTC day by outcome for the last `days` days, oldest first, zero-filled. */
+  async usage(em: EntityManager, tokenId: string, days: number): Promise<TokenUsageCounts[]> {
+    // A use reclassified from allowed to denied across midnight can leave -1 on a day: never shown.
+    const rows = await em.execute<{ day: string; count: number; denied: number; rate_limited: number }[]>(
+      `select to_char(day, 'YYYY-MM-DD') as day, greatest(count, 0) as count, greatest(denied, 0) as denied,
+              greatest(rate_limited, 0) as rate_limited
+       from token_usage_day
        where token_id = ? and day > (now() at time zone 'utc')::date - ?::int`,
       [tokenId, days],
     );
-    const counts = new Map(rows.map((row) => [row.day, row.count]));
-    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+    const byDay = new Map(rows.map((row) => [row.day, row]));
+    const now = new Date();
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     return Array.from({ length: days }, (_, index) => {
       const date = new Date(today - (days - 1 - index) * 86_400_000).toISOString().slice(0, 10);
-      return { date, count: counts.get(date) ?? 0 };
+      const row = byDay.get(date);
+      return { date, count: row?.count ?? 0, denied: row?.denied ?? 0, rateLimited: row?.rate_limited ?? 0 };
     });
   }
 
