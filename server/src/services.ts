@@ -149,7 +149,7 @@ export function createServices(deps: {
       catalogue,
       onOutcome: (code, cached) => metrics.countAuthOutcome(code, cached),
       // A use refused for its address counts, as a denied use (the usage breakdown).
-      onAddressRefused: (tokenId, ip) => usage.record(tokenId, ip),
+      onAddressRefused: (tokenId, ip) => usage.record(tokenId, ip, 'denied'),
     }),
     metrics,
     registry: new RegistryService({ dir: config.registryDir, logger }),

@@ -70,13 +70,14 @@ async function viewer(secret: string, from?: string) {
   return { status: response.status, code: response.body.errors?.[0]?.extensions?.code ?? null };
 }
 
-async function usageCount(tokenId: string): Promise<number> {
+async function usageCounts(tokenId: string): Promise<{ allowed: number; denied: number }> {
   await server.keyward.services.usage.flush();
-  const [row] = await server.sql<{ n: number }>(
-    'select coalesce(sum(count), 0)::int as n from token_usage_day where token_id = $1',
+  const [row] = await server.sql<{ allowed: number; denied: number }>(
+    `select coalesce(sum(count), 0)::int as allowed, coalesce(sum(denied), 0)::int as denied
+     from token_usage_day where token_id = $1`,
     [tokenId],
   );
-  return row?.n ?? 0;
+  return row ?? { allowed: 0, denied: 0 };
 }
 
 describe('allowedCidrs', () => {
@@ -129,8 +130,8 @@ describe('allowedCidrs', () => {
     expect(await viewer(secret, '2001:db9::1')).toEqual({ status: 403, code: 'IP_NOT_ALLOWED' });
     // Without a forwarded address the client is the proxy's peer, 127.0.0.1: not listed.
     expect((await whoami(secret)).code).toBe('ip_not_allowed');
-    // Refusals count as uses of the token (3 served, 3 refused).
-    expect(await usageCount(id)).toBe(6);
+    // Refusals count as denied uses of the token (3 served, 3 refused).
+    expect(await usageCounts(id)).toEqual({ allowed: 3, denied: 3 });
   });
 
   it('behind the trusted proxy, entries a client writes on the left of X-Forwarded-For change nothing', async () => {
@@ -206,6 +207,7 @@ describe('usageLimit (credits)', () => {
   it('works for exactly N requests, then 429 usage_exhausted / USAGE_EXHAUSTED; whoami and Token show the credits left', async () => {
     const { id, secret, token } = await create({ usageLimit: 3 });
     expect(token).toMatchObject({ usageLimit: 3, usageRemaining: 3 });
+    expect(await usageCounts(id)).toEqual({ allowed: 0, denied: 0 });
     const first = await whoami(secret);
     expect(first.status).toBe(200);
     expect(first.body.token).toMatchObject({ usageLimit: 3, usageRemaining: 2, usageRefill: null });
@@ -221,6 +223,8 @@ describe('usageLimit (credits)', () => {
       { cookie },
     );
     expect(shown.body.data?.token).toMatchObject({ usageRemaining: 0, status: 'ACTIVE' });
+    // Refusals for spent credits count as denied uses.
+    expect(await usageCounts(id)).toEqual({ allowed: 3, denied: 2 });
     const [row] = await server.sql<{ remaining: number }>(
       'select remaining from token_credit where token_id = $1',
       [id],
