@@ -31,6 +31,7 @@ interface TokenJson {
 
 const TOKEN_KEYS = [
   'active',
+  'allowedCidrs',
   'createdAt',
   'createdBy',
   'description',
@@ -41,11 +42,15 @@ const TOKEN_KEYS = [
   'lastUsedAt',
   'lastUsedIp',
   'name',
+  'notBefore',
   'permissions',
   'preset',
   'rateLimitPerMinute',
   'revokedAt',
   'status',
+  'usageLimit',
+  'usageRefill',
+  'usageRemaining',
 ];
 
 const SECRET_PATTERN = /^kw_[0-9A-Za-z]{36}$/;
