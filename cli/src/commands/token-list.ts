@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { formatExpiry, paintOut, print, printJson, relativeTime, safeText } from '../output.js';
 import { DISPLAY_PREFIX_LENGTH } from '../resolve-token.js';
-import { describeScopes, listTokens, shortId, type TokenNode } from '../tokens-api.js';
+import { describeCredits, describeScopes, listTokens, shortId, type TokenNode } from '../tokens-api.js';
 
 const MARKERS: Partial<Record<TokenNode['status'], string>> = {
   EXPIRED: '[EXPIRED]',
   INACTIVE: '[INACTIVE]',
   REVOKED: '[REVOKED]',
+  PENDING: '[PENDING]',
 };
 
 export function registerTokenListCommand(token: Command): void {
@@ -39,7 +40,9 @@ export function describeToken(node: TokenNode, isCurrent: boolean, now: number =
   const marker = MARKERS[node.status];
   const title = [
     paintOut('cyan', `${node.displayPrefix}...`),
-    marker ? paintOut(node.status === 'INACTIVE' ? 'yellow' : 'red', marker) : '',
+    marker
+      ? paintOut(node.status === 'INACTIVE' || node.status === 'PENDING' ? 'yellow' : 'red', marker)
+      : '',
     paintOut('bold', safeText(node.name)),
     isCurrent ? paintOut('dim', '(this token)') : '',
   ]
@@ -50,9 +53,10 @@ export function describeToken(node: TokenNode, isCurrent: boolean, now: number =
   if (node.status === 'REVOKED' && node.revokedAt) ending = `Revoked: ${formatExpiry(node.revokedAt, now)}`;
   else if (node.status === 'EXPIRED') ending = `Expired: ${formatExpiry(node.expiresAt, now)}`;
   else ending = `Expires: ${formatExpiry(node.expiresAt, now)}`;
+  const credits = describeCredits(node);
   return [
     title,
-    `  ID: ${shortId(node.id)}  Scopes: ${describeScopes(node)}`,
+    `  ID: ${shortId(node.id)}  Scopes: ${describeScopes(node)}${credits ? `  Credits: ${credits}` : ''}`,
     `  Last used: ${lastUsed}  •  ${ending}`,
   ];
 }
