@@ -21,8 +21,21 @@ function plain(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
     : address;
 }
 
+/**
+ * Only the plain notations: dotted-quad IPv4 (never `10.1` or `0x0a.0.0.1`, which inet_aton and
+ * ipaddr.js also read) and IPv6 without a zone.
+ */
+function plainNotation(address: string): boolean {
+  return address.includes(':')
+    ? !address.includes('%') && ipaddr.IPv6.isValid(address)
+    : ipaddr.IPv4.isValidFourPartDecimal(address);
+}
+
 function parseRange(entry: string): Range | null {
   const text = entry.trim();
+  const slash = text.indexOf('/');
+  if (!plainNotation(slash === -1 ? text : text.slice(0, slash))) return null;
+  if (slash !== -1 && !/^\d{1,3}$/.test(text.slice(slash + 1))) return null;
   try {
     if (text.includes('/')) {
       const [address, bits] = ipaddr.parseCIDR(text);
