@@ -122,8 +122,8 @@ type CreditScripts = Redis & {
  * credit is durably taken in the one shared place, so an instance that dies loses no credit it
  * had not used and cannot have used one twice (nothing is reserved ahead in memory).
  *
- * - Without Redis: PostgreSQL, one UPDATE per event-loop turn for all the requests of that turn
- *   (group commit), on the narrow token_credit table.
+ * - Without Redis: PostgreSQL, one UPDATE at a time for all the requests that arrived while the
+ *   previous one ran (group commit), on the narrow token_credit table.
  * - With Redis: an atomic Lua script, sent in the same tick as the rate-limit call so both share
  *   one round trip; the database copy is written behind (at most one value per token per flush,
  *   the lowest of its period), and read once when Redis lacks the key.
@@ -133,6 +133,8 @@ type CreditScripts = Redis & {
  */
 export class TokenCredits {
   private batch: Map<string, Waiter[]> | null = null;
+  /** A spending statement is in flight (PostgreSQL mode). */
+  private sending = false;
   /** Tokens known to have no credits left, until the epoch ms given (Infinity without a refill). */
   private readonly exhausted = new Map<string, number>();
   /** Redis mode: the latest count per token, for the database copy. */
@@ -263,15 +265,16 @@ export class TokenCredits {
     return `${this.deps.keyPrefix}:credit:${tokenId}`;
   }
 
+  /**
+   * Queues a credit for the next statement. One statement is in flight at a time: the requests
+   * arriving meanwhile wait for the next one, together, so the batch grows with the load instead
+   * of the statements (they would only queue behind each other on the row lock anyway).
+   */
   private spendInDatabase(tokenId: string): Promise<CreditSpend> {
     let batch = this.batch;
     if (!batch) {
-      const started = new Map<string, Waiter[]>();
-      this.batch = batch = started;
-      setImmediate(() => {
-        if (this.batch === started) this.batch = null;
-        this.send(started);
-      });
+      batch = this.batch = new Map();
+      if (!this.sending) setImmediate(() => this.sendNext());
     }
     const pending = batch;
     return new Promise((resolve, reject) => {
@@ -281,9 +284,20 @@ export class TokenCredits {
     });
   }
 
-  private send(batch: Map<string, Waiter[]>): void {
+  private sendNext(): void {
+    const batch = this.batch;
+    if (this.sending || !batch) return;
+    this.batch = null;
+    this.sending = true;
+    this.send(batch).finally(() => {
+      this.sending = false;
+      this.sendNext();
+    });
+  }
+
+  private send(batch: Map<string, Waiter[]>): Promise<void> {
     const entries = [...batch];
-    this.deps.pool
+    return this.deps.pool
       .query<{ token_id: string; granted: number; remaining: number }>({
         name: 'keyward_spend_credits',
         text: SPEND_SQL,
@@ -296,7 +310,7 @@ export class TokenCredits {
             const row = byId.get(id);
             let granted = row?.granted ?? 0;
             const left = row?.remaining ?? 0;
-            // The first comers of the turn get the credits; each sees the count after its own.
+            // The first comers of the batch get the credits; each sees the count after its own.
             for (const waiter of waiters) {
               const allowed = granted > 0;
               if (allowed) granted--;
