@@ -58,6 +58,11 @@ export interface Config {
   accessTokenSecret: string | null;
   /** The secret before the last rotation (KEYWARD_SECRET_PREVIOUS): its tokens verify until they expire. */
   accessTokenSecretPrevious: string | null;
+  /**
+   * Expiry-reminder windows in days (KEYWARD_EXPIRY_REMINDER_DAYS, default `7,1`): the daily digest
+   * lists tokens that entered each window, once per token per window. Largest first.
+   */
+  expiryReminderDays: readonly number[];
   /** Raw environment, for modules that own their own variables (rate-limit policies). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -159,6 +164,19 @@ function origins(env: Record<string, string | undefined>, name: string): Readonl
   );
 }
 
+/** A comma-separated list of distinct whole days (1–365), largest first. */
+function reminderDays(env: Record<string, string | undefined>): readonly number[] {
+  const raw = env.KEYWARD_EXPIRY_REMINDER_DAYS?.trim();
+  if (!raw) return [7, 1];
+  const days = raw.split(',').map((entry) => entry.trim());
+  if (days.some((entry) => !/^\d+$/.test(entry) || Number(entry) < 1 || Number(entry) > 365)) {
+    throw new ConfigError(
+      `KEYWARD_EXPIRY_REMINDER_DAYS must be whole days from 1 to 365, comma-separated (e.g. 7,1), got "${raw}".`,
+    );
+  }
+  return [...new Set(days.map(Number))].sort((a, b) => b - a);
+}
+
 const MIN_SECRET_BYTES = 32;
 
 /** A signing secret of at least 32 bytes, or null when unset; the error never repeats the value. */
@@ -241,6 +259,7 @@ export function loadConfig(
     sessionAbsoluteDays: integer(env, 'KEYWARD_SESSION_ABSOLUTE_DAYS', 30, 1, 365),
     accessTokenSecret,
     accessTokenSecretPrevious,
+    expiryReminderDays: reminderDays(env),
     env,
   };
 }

@@ -12,6 +12,8 @@ import {
 import { TokenInvalidation } from './cache/token-invalidation.js';
 import type { Config } from './config.js';
 import type { Orm } from './db/orm.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { scheduledJobs } from './jobs/scheduled-jobs.js';
 import type { Logger } from './logger.js';
 import { MailDispatcher, type MailTransport } from './mail/mail.service.js';
 import { Metrics } from './metrics.js';
@@ -53,6 +55,13 @@ export interface Services {
   metrics: Metrics;
   /** The component registry on disk. */
   registry: RegistryService;
+  /** The scheduled jobs' queue (pg-boss), started and stopped with the instance. */
+  jobs: JobQueue;
+  /**
+   * Where links in mail sent by jobs point: KEYWARD_PUBLIC_URL, else (development) this instance's
+   * URL, which boot sets once it listens.
+   */
+  appOrigin: string;
 }
 
 export function createServices(deps: {
@@ -63,6 +72,8 @@ export function createServices(deps: {
   redis: Redis | null;
   mailTransport: MailTransport;
   catalogue?: PermissionCatalogue;
+  /** Whether this process fires the job schedules (false for the admin command). */
+  scheduleJobs?: boolean;
 }): Services {
   const { config, logger, orm, redis } = deps;
   const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
@@ -98,7 +109,16 @@ export function createServices(deps: {
     rateLimits,
     onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
   });
-  return {
+  const tokens = new TokensService({
+    catalogue,
+    rateLimits,
+    prefix: config.tokenPrefix,
+    maxTokensPerAccount: config.maxTokensPerAccount,
+    maxTokenRate: config.maxTokenRate,
+    defaultTokenRate,
+    onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
+  });
+  const services: Services = {
     config,
     logger,
     orm,
@@ -121,15 +141,7 @@ export function createServices(deps: {
     }),
     catalogue,
     defaultTokenRate,
-    tokens: new TokensService({
-      catalogue,
-      rateLimits,
-      prefix: config.tokenPrefix,
-      maxTokensPerAccount: config.maxTokensPerAccount,
-      maxTokenRate: config.maxTokenRate,
-      defaultTokenRate,
-      onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
-    }),
+    tokens,
     verifier: new TokenVerifier({
       pool,
       cache: tokenCache,
@@ -144,5 +156,18 @@ export function createServices(deps: {
     invalidation,
     pool,
     usage,
+    jobs: new JobQueue({
+      databaseUrl: deps.databaseUrl,
+      logger,
+      schedule: deps.scheduleJobs ?? true,
+      jobs: scheduledJobs({
+        em: orm.em,
+        expiryReminderDays: config.expiryReminderDays,
+        appOrigin: () => services.appOrigin,
+        onTokensChanged: (changed) => tokens.tokensChanged(changed),
+      }),
+    }),
+    appOrigin: config.publicUrl ?? `http://localhost:${config.port}`,
   };
+  return services;
 }
