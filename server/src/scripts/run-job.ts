@@ -57,6 +57,7 @@ export async function runJob(args: readonly string[], usage: string): Promise<nu
     await services.jobs.start();
     const output = await services.jobs.runNow(name);
     const summary = Object.entries(output)
+      .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, value]) => `${key} ${value}`)
       .join(', ');
     console.log(`Ran ${name}: ${summary || 'done'}.`);
