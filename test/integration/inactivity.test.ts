@@ -197,7 +197,11 @@ describe('inactivity deactivation', () => {
 
 /** `npm run admin -- <args>` on this test file's database. */
 async function admin(...args: string[]) {
-  const env = { ...process.env, DATABASE_URL: server.keyward.services.config.databaseUrl!, NODE_ENV: 'test' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: server.keyward.services.config.databaseUrl!,
+    NODE_ENV: 'test',
+  };
   delete env.REDIS_URL;
   const proc = spawnProc(process.execPath, ['--import', 'tsx', 'server/src/scripts/admin.ts', ...args], env);
   const exit = await proc.exited;
