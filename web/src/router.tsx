@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { createRootRouteWithContext, createRoute, createRouter, Navigate } from '@tanstack/react-router';
+import { createRootRouteWithContext, createRoute, createRouter } from '@tanstack/react-router';
 import { AppShell } from './components/app-shell';
 import { NotFoundPage } from './components/not-found-page';
 import { AccountPage } from './features/account/account-page';
@@ -12,6 +12,7 @@ import { ResetPasswordPage } from './features/auth/reset-password-page';
 import { VerifyEmailPage } from './features/auth/verify-email-page';
 import { TokenDetailPage } from './features/tokens/token-detail-page';
 import { TokensPage } from './features/tokens/tokens-page';
+import { Redirect } from './lib/navigation';
 import { optionalString, parseSearch, stringifySearch } from './lib/search-params';
 import { useViewer } from './lib/viewer';
 
@@ -28,7 +29,7 @@ const startRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/',
   component: function StartPage() {
-    return <Navigate to={useViewer() ? '/tokens' : '/login'} replace />;
+    return <Redirect to={useViewer() ? '/tokens' : '/login'} />;
   },
 });
 

@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { type ReactNode, useEffect, useRef } from 'react';
 import { logoutMutation } from '../features/auth/auth.operations';
+import { logoutKey } from '../features/auth/require-auth';
 import { VerificationBanner } from '../features/auth/verification-banner';
 import { isUnreachable, request } from '../lib/graphql';
 import { useSetViewer, type Viewer, viewerQuery } from '../lib/viewer';
@@ -69,10 +70,13 @@ export function AppShell() {
 function MainNav({ viewer }: { viewer: Viewer }) {
   const setViewer = useSetViewer();
   const navigate = useNavigate();
+  // The login page is shown first (GuestOnly stays put while this runs), then the viewer is
+  // dropped: the page being left never sees an anonymous viewer and sends it to the login page.
   const logOut = useMutation({
-    mutationFn: () => request(logoutMutation, {}),
-    // Logging out locally is still right when the session is already gone.
-    onSettled: async () => {
+    mutationKey: logoutKey,
+    mutationFn: async () => {
+      // Logging out locally is still right when the session is already gone.
+      await request(logoutMutation, {}).catch(() => undefined);
       await navigate({ to: '/login' });
       setViewer(null);
     },
