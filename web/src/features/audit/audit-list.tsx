@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
+import { LoadMoreButton } from '../../components/load-more';
 import { ErrorAlert, Loading } from '../../components/messages';
 import { RelativeTime } from '../../components/relative-time';
 import { useSignedInViewer } from '../../lib/viewer';
@@ -42,14 +43,7 @@ export function AuditList({ tokenId, caption, emptyText }: AuditListProps) {
       </div>
       <ErrorAlert message={query.isFetchNextPageError ? query.error?.message : null} />
       {query.hasNextPage ? (
-        <button
-          type="button"
-          className="button load-more"
-          onClick={() => query.fetchNextPage()}
-          aria-busy={query.isFetchingNextPage}
-        >
-          Load more
-        </button>
+        <LoadMoreButton onClick={() => query.fetchNextPage()} loading={query.isFetchingNextPage} />
       ) : null}
     </>
   );

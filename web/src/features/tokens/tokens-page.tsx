@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
+import { LoadMoreButton } from '../../components/load-more';
 import { ErrorAlert } from '../../components/messages';
 import { PageSkeleton } from '../../components/skeleton';
 import { useDocumentTitle } from '../../lib/navigation';
@@ -64,14 +65,7 @@ export function TokensPage() {
         <>
           <TokenTable tokens={tokens} onError={setActionError} />
           {query.hasNextPage ? (
-            <button
-              type="button"
-              className="button load-more"
-              onClick={() => query.fetchNextPage()}
-              aria-busy={query.isFetchingNextPage}
-            >
-              Load more
-            </button>
+            <LoadMoreButton onClick={() => query.fetchNextPage()} loading={query.isFetchingNextPage} />
           ) : null}
         </>
       ) : null}
