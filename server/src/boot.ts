@@ -8,7 +8,7 @@ import { initOrm } from './db/orm.js';
 import type { Logger } from './logger.js';
 import { createMailTransport, type MailTransport } from './mail/mail.service.js';
 import type { PermissionCatalogue } from './permissions/catalogue.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type Services, stopServices } from './services.js';
 import { StartupError } from './startup-error.js';
 
 export interface RunningKeyward {
@@ -138,14 +138,8 @@ async function bootOn(
       });
       metricsServer?.close();
       metricsServer?.closeAllConnections();
-      // A running job finishes first (its mail is then delivered by the mail stop below).
-      await services.jobs.stop();
-      await services.usage.stop();
-      await services.mail.stop();
-      await services.invalidation.stop();
-      await services.pool.end();
-      await orm.close();
-      redis?.disconnect();
+      // A running job finishes first; its mail is then delivered by the mail stop.
+      await stopServices(services);
       await embedded?.stop();
     })();
     return stopping;

@@ -64,6 +64,20 @@ export interface Services {
   appOrigin: string;
 }
 
+/**
+ * Stops what createServices started, in order: running jobs finish, buffered usage and queued mail
+ * are written and sent, then the connections close.
+ */
+export async function stopServices(services: Services): Promise<void> {
+  await services.jobs.stop();
+  await services.usage.stop();
+  await services.mail.stop();
+  await services.invalidation.stop();
+  await services.pool.end();
+  await services.orm.close();
+  services.redis?.disconnect();
+}
+
 export function createServices(deps: {
   config: Config;
   logger: Logger;

@@ -5,11 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootKeyward, type RunningKeyward } from '../../server/src/boot.js';
-import { loadConfig } from '../../server/src/config.js';
-import { createLogger } from '../../server/src/logger.js';
+import type { RunningKeyward } from '../../server/src/boot.js';
 import { startFakeSmtp } from '../helpers/fake-smtp.js';
-import { generousLimits, startTestServer, type TestServer } from '../helpers/harness.js';
+import { bootInstance, startTestServer, type TestServer } from '../helpers/harness.js';
 
 const PUBLIC_URL = 'http://keys.example.test';
 const ACCOUNTS = 4;
@@ -24,21 +22,7 @@ beforeAll(async () => {
   const env = { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, KEYWARD_PUBLIC_URL: PUBLIC_URL };
   a = await startTestServer(env);
   const databaseUrl = a.keyward.services.config.databaseUrl!;
-  others = await Promise.all(
-    [1, 2].map(() =>
-      bootKeyward(
-        loadConfig({
-          NODE_ENV: 'test',
-          PORT: '0',
-          HOST: '127.0.0.1',
-          DATABASE_URL: databaseUrl,
-          ...generousLimits,
-          ...env,
-        }),
-        createLogger('silent'),
-      ),
-    ),
-  );
+  others = await Promise.all([1, 2].map(() => bootInstance(databaseUrl, env)));
   instances = [a.keyward, ...others];
 });
 

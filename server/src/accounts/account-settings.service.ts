@@ -46,6 +46,21 @@ export interface ChangePasswordInput {
   newPassword: string;
 }
 
+/** Writes the changed account with its `account.update` event (`detail`: what changed), in one transaction. */
+function saveAudited(em: EntityManager, caller: Caller, account: Account, detail: string): Promise<void> {
+  return em.transactional(async (tx) => {
+    tx.persist(account);
+    recordAudit(tx, {
+      action: 'account.update',
+      actor: actorOf(caller.principal),
+      accountId: account.id,
+      targetId: account.id,
+      meta: caller.meta,
+      detail,
+    });
+  });
+}
+
 /** What people change about their own account: its name, its password, its settings. */
 export class AccountSettingsService {
   constructor(
@@ -64,18 +79,8 @@ export class AccountSettingsService {
     const account = await em.findOneOrFail(Account, { id: principal.account.id });
     const name = input.name == null ? account.name : validateName(input.name);
     if (name === account.name) return account;
-    await em.transactional(async (tx) => {
-      account.name = name;
-      tx.persist(account);
-      recordAudit(tx, {
-        action: 'account.update',
-        actor: actorOf(principal),
-        accountId: account.id,
-        targetId: account.id,
-        meta: caller.meta,
-        detail: 'name',
-      });
-    });
+    account.name = name;
+    await saveAudited(em, caller, account, 'name');
     await this.deps.onAccountChanged?.(account.id);
     return account;
   }
@@ -112,17 +117,7 @@ export class AccountSettingsService {
       changed.push('expiryReminders');
     }
     if (changed.length === 0) return account;
-    await em.transactional(async (tx) => {
-      tx.persist(account);
-      recordAudit(tx, {
-        action: 'account.update',
-        actor: actorOf(principal),
-        accountId: account.id,
-        targetId: account.id,
-        meta: caller.meta,
-        detail: changed.join(', '),
-      });
-    });
+    await saveAudited(em, caller, account, changed.join(', '));
     return account;
   }
 

@@ -10,7 +10,7 @@ import { initOrm } from '../db/orm.js';
 import { JOB_NAMES } from '../jobs/scheduled-jobs.js';
 import { createLogger } from '../logger.js';
 import { createMailTransport } from '../mail/mail.service.js';
-import { createServices } from '../services.js';
+import { createServices, stopServices } from '../services.js';
 
 /** Runs the job named in `args`; returns the exit code (2: usage, 1: configuration or job failure). */
 export async function runJob(args: readonly string[], usage: string): Promise<number> {
@@ -66,12 +66,7 @@ export async function runJob(args: readonly string[], usage: string): Promise<nu
     console.error(`Job ${name} failed: ${(error as Error).message}`);
     return 1;
   } finally {
-    await services.jobs.stop();
-    await services.mail.stop();
-    await services.invalidation.stop();
-    await services.pool.end();
-    await orm.close();
-    redis?.disconnect();
+    await stopServices(services);
     await embedded?.stop();
   }
 }
