@@ -36,7 +36,7 @@ export class JobQueue {
       jobs: readonly ScheduledJob[];
       /** Whether this process fires the cron schedules (servers do; the admin command does not). */
       schedule: boolean;
-      /** How often an idle worker looks for work (seconds, at least 0.5). */
+      /** How often an idle worker looks for work queued elsewhere (seconds, at least 0.5; default 30). */
       pollingSeconds?: number;
     },
   ) {
@@ -57,6 +57,9 @@ export class JobQueue {
       max: 3,
       schedule: this.deps.schedule,
       supervise: this.deps.schedule,
+      // Daily jobs need no eager polling: an instance picks up a run it queued at once (runNow
+      // wakes its worker), and a cron slot is forwarded within half a minute.
+      cronWorkerIntervalSeconds: 30,
     });
     boss.on('error', (error: Error) => this.deps.logger.warn({ err: error.message }, 'job queue error'));
     this.boss = boss;
@@ -72,7 +75,7 @@ export class JobQueue {
       });
       const workerId = await boss.work(
         job.name,
-        { pollingIntervalSeconds: this.deps.pollingSeconds ?? 2 },
+        { pollingIntervalSeconds: this.deps.pollingSeconds ?? 30 },
         async () => this.execute(job),
       );
       this.workers.set(job.name, workerId);
