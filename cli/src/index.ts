@@ -10,7 +10,7 @@ import { registerTokenCommands } from './commands/token.js';
 import { registerUpdateCommand } from './commands/update.js';
 import { registerWhoamiCommand } from './commands/whoami.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
-import { paintErr, printError, safeText } from './output.js';
+import { jsonLine, paintErr, printError, safeText, useJsonWarnings } from './output.js';
 import { cliVersion } from './version.js';
 
 /** True when the command line asks for JSON (`--json` before any `--`): errors are JSON too. */
@@ -19,16 +19,9 @@ export function wantsJson(argv: readonly string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
-/**
- * `{ "error": code, "message": ... }` on stderr, one line, for scripts. JSON.stringify escapes C0
- * controls itself; DEL and C1 controls are escaped here, so a stored name cannot reach a terminal raw.
- */
+/** `{ "error": code, "message": ... }` on stderr, one line, for scripts (controls escaped: jsonLine). */
 function printJsonError(code: string, message: string, hint?: string): void {
-  const text = JSON.stringify({ error: code, message, ...(hint ? { hint } : {}) }).replace(
-    /[\u007f-\u009f]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  process.stderr.write(`${text}\n`);
+  printError(jsonLine({ error: code, message, ...(hint ? { hint } : {}) }));
 }
 
 export function buildProgram(json = false): Command {
@@ -70,6 +63,7 @@ export function buildProgram(json = false): Command {
 /** Runs the CLI and returns the exit code; never throws. */
 export async function run(argv: readonly string[]): Promise<number> {
   const json = wantsJson(argv.slice(2));
+  useJsonWarnings(json);
   try {
     await buildProgram(json).parseAsync([...argv]);
     return 0;

@@ -42,8 +42,25 @@ export function printError(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+let jsonWarnings = false;
+
+/** Under `--json`, warnings are JSON lines on stderr too: `{ "warning": message }`. */
+export function useJsonWarnings(on: boolean): void {
+  jsonWarnings = on;
+}
+
 export function warn(line: string): void {
-  printError(`${paintErr('yellow', 'warning:')} ${line}`);
+  if (jsonWarnings) printError(jsonLine({ warning: line }));
+  else printError(`${paintErr('yellow', 'warning:')} ${line}`);
+}
+
+/** One line of JSON: JSON.stringify escapes C0 controls itself; DEL and C1 controls are escaped here. */
+export function jsonLine(value: unknown): string {
+  return escapeC1(JSON.stringify(value));
+}
+
+function escapeC1(text: string): string {
+  return text.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -62,12 +79,7 @@ export function safeText(text: string): string {
 
 /** JSON for pipes: JSON.stringify escapes C0 controls itself; DEL and C1 controls are escaped here. */
 export function printJson(value: unknown): void {
-  print(
-    JSON.stringify(value, null, 2).replace(
-      /[\u007f-\u009f]/g,
-      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    ),
-  );
+  print(escapeC1(JSON.stringify(value, null, 2)));
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

@@ -73,3 +73,75 @@ describe('AuditActor.name', () => {
     );
   });
 });
+
+type Targeted = {
+  auditEvents: {
+    edges: {
+      node: { action: string; target: { type: string; id: string | null; name: string | null } | null };
+    }[];
+  };
+};
+const TARGETED = `query($action: String, $tokenId: ID) {
+  auditEvents(action: $action, tokenId: $tokenId, first: 50) { edges { node { action target { type id name } } } }
+}`;
+
+describe('AuditEvent.target and the action filter', () => {
+  it('names the target token or account as the caller may see it, and filters by action or resource', async () => {
+    const history = await seedHistory(2);
+    const [first, second] = history.tokens;
+    const revoked = await server.gql(
+      'mutation($id: ID!) { revokeToken(id: $id) { id } }',
+      { id: first?.id },
+      { cookie: history.cookie },
+    );
+    expect(revoked.body.errors).toBeUndefined();
+    await server.gql(
+      'mutation { updateAccount(input: { name: "Owner Renamed" }) { id } }',
+      {},
+      {
+        cookie: history.cookie,
+      },
+    );
+
+    const list = async (variables: Record<string, unknown>) => {
+      const answer = await server.gql<Targeted>(TARGETED, variables, { cookie: history.cookie });
+      expect(answer.body.errors).toBeUndefined();
+      return answer.body.data?.auditEvents.edges.map((edge) => edge.node) ?? [];
+    };
+
+    const revokes = await list({ action: 'token.revoke' });
+    expect(revokes).toEqual([
+      { action: 'token.revoke', target: { type: 'token', id: first?.id, name: 'actor 0' } },
+    ]);
+    const tokenEvents = await list({ action: 'token.*' });
+    expect(tokenEvents.length).toBeGreaterThanOrEqual(4);
+    expect(tokenEvents.every((event) => event.action.startsWith('token.'))).toBe(true);
+    // The seeded event by another account's token targets that token: no name for this viewer.
+    expect(
+      tokenEvents.some((event) => event.target?.id === history.foreign.id && event.target.name === null),
+    ).toBe(true);
+    const accountEvents = await list({ action: 'account.update' });
+    expect(accountEvents).toEqual([
+      {
+        action: 'account.update',
+        target: { type: 'account', id: history.account.id, name: 'Owner Renamed' },
+      },
+    ]);
+    // Both filters at once: about one token and of one action.
+    expect(await list({ action: 'token.update', tokenId: second?.id })).toEqual([
+      { action: 'token.update', target: { type: 'token', id: second?.id, name: 'actor 1' } },
+    ]);
+    expect(await list({ action: 'session.nothing' })).toEqual([]);
+  });
+
+  it('refuses a malformed action filter with VALIDATION_FAILED on action', async () => {
+    const history = await seedHistory(0);
+    for (const action of ['', 'token', 'token.', '*', "token.revoke' or 1=1", 'TOKEN.REVOKE', 'token.*.*']) {
+      const answer = await server.gql(TARGETED, { action }, { cookie: history.cookie });
+      expect(answer.body.errors?.[0]?.extensions, action).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        field: 'action',
+      });
+    }
+  });
+});

@@ -163,6 +163,23 @@ describe.concurrent('keyward token show, activate, deactivate, usage', { timeout
     expect(plain.code).toBe(1);
     expect(plain.stderr).toContain(jsonError(revoked).message);
   });
+
+  it('warnings under --json are JSON lines on stderr too', async () => {
+    const { cookie, home } = await account();
+    const target = await mint(cookie, { name: 'pasted' });
+    // A whole secret where a prefix is expected: the command works and warns.
+    const shown = await run(['token', 'show', target.secret, '--json'], home);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: target.token.id });
+    const lines = shown.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toEqual({
+      warning:
+        'that looks like a whole token secret; matching it by its prefix. Next time pass only the prefix.',
+    });
+    const plain = await run(['token', 'show', target.secret], home);
+    expect(plain.stderr).toMatch(/^warning: that looks like a whole token secret/);
+  });
 });
 
 describe.concurrent('child token expiry and logout --revoke', { timeout: SLOW }, () => {

@@ -1,6 +1,6 @@
 /**
- * One edge, one outcome: the same credential gets the same answer on GraphQL and REST, and only
- * requests that passed the limiter count as usage.
+ * One edge, one outcome: the same credential gets the same answer on GraphQL and REST, and every
+ * use of a token counts once, by outcome (allowed, denied, rate-limited).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedToken } from '../helpers/auth-matrix.js';
@@ -48,7 +48,7 @@ describe('edge parity', () => {
     expect(body.message).toContain('components:read');
   });
 
-  it('usage counts only requests that passed the limiter', async () => {
+  it('usage counts answered requests as allowed and refusals by the limiter as rate-limited', async () => {
     const { account } = await server.seedAccount();
     const token = await seedToken(server, account, { preset: 'ALL', rateLimitPerMinute: 2 });
     const statuses: number[] = [];
@@ -62,11 +62,46 @@ describe('edge parity', () => {
       statuses.push(response.status);
     }
     expect(statuses).toEqual([200, 200, 429, 429, 429, 429, 429]);
-    await server.keyward.services.usage.flush();
-    const [usage] = await server.sql<{ total: number }>(
-      'select coalesce(sum(count), 0)::int as total from token_usage_day where token_id = $1',
-      [token.id],
-    );
-    expect(usage?.total).toBe(2);
+    expect(await usageOf(token.id)).toEqual({ allowed: 2, denied: 0, rateLimited: 5 });
   });
+
+  it('a refused permission counts as denied, once per request, on REST and GraphQL alike', async () => {
+    const { account, email, password } = await server.seedAccount();
+    const token = await seedToken(server, account, { preset: 'CUSTOM', permissions: ['account:read'] });
+    await (await server.rest('/api/cli/whoami', { token: token.secret })).arrayBuffer();
+    const rest = await server.rest('/api/cli/button', { token: token.secret });
+    expect(rest.status).toBe(403);
+    await rest.arrayBuffer();
+    // Two refused fields in one operation are one denied request.
+    const graphql = await server.gql(
+      '{ a: tokens { edges { node { id } } } b: tokens { edges { node { id } } } }',
+      {},
+      { token: token.secret },
+    );
+    expect(graphql.body.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_SCOPE');
+    const read = await server.gql('{ viewer { id } }', {}, { token: token.secret });
+    expect(read.body.errors).toBeUndefined();
+    expect(await usageOf(token.id)).toEqual({ allowed: 2, denied: 2, rateLimited: 0 });
+
+    type Day = { count: number; allowed: number; denied: number; rateLimited: number };
+    const answer = await server.gql<{ token: { usage: Day[] } }>(
+      'query($id: ID!) { token(id: $id) { usage(days: 7) { date count allowed denied rateLimited } } }',
+      { id: token.id },
+      { cookie: await server.login(email, password) },
+    );
+    const days = answer.body.data?.token.usage;
+    expect(days).toHaveLength(7);
+    expect(days?.at(-1)).toMatchObject({ count: 2, allowed: 2, denied: 2, rateLimited: 0 });
+  });
+
+  async function usageOf(tokenId: string) {
+    await server.keyward.services.usage.flush();
+    const [usage] = await server.sql<{ allowed: number; denied: number; rateLimited: number }>(
+      `select coalesce(sum(count), 0)::int as allowed, coalesce(sum(denied), 0)::int as denied,
+              coalesce(sum(rate_limited), 0)::int as "rateLimited"
+       from token_usage_day where token_id = $1`,
+      [tokenId],
+    );
+    return usage;
+  }
 });

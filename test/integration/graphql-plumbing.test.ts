@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRAPHIQL_EXAMPLE } from '../../server/src/graphql/yoga.js';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -168,6 +169,16 @@ describe('development mode', () => {
     expect(html).not.toMatch(/<link[^>]*\shref\s*=\s*["']?(https?:)?\/\//i);
     expect(html).not.toMatch(/@import\s+(url\()?["']?(https?:)?\/\//i);
     expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdnjs|esm\.sh/i);
+  });
+
+  it('GraphiQL opens on a Keyward example query that answers without errors for a logged-in user', async () => {
+    const html = await (await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+    expect(html).toContain('query MyTokens');
+    const { email, password } = await server.seedAccount();
+    const cookie = await server.login(email, password);
+    const answer = await server.gql<{ viewer: { email: string } }>(GRAPHIQL_EXAMPLE, {}, { cookie });
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data?.viewer.email).toBe(email);
   });
 
   it('introspection: works in development, including GraphiQL’s own introspection query', async () => {

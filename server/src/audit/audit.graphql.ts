@@ -1,10 +1,14 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
+import { validationError } from '../errors.js';
 import { builder, type GraphQLContext } from '../graphql/builder.js';
 import { registerNode } from '../graphql/node.graphql.js';
 import { afterCursor, connectionOf, pageCost, pageSize } from '../graphql/pagination.js';
 import type { AuditActorType, AuditEvent } from './audit.entity.js';
 import { actorKey, findVisibleAuditEvents, listAuditEvents, loadActorNames } from './audit.service.js';
+
+/** `resource.verb` or `resource.*`, in the lowercase words actions use. */
+const ACTION_FILTER = /^[a-z][a-z_]{0,40}\.([a-z][a-z_]{0,40}|\*)$/;
 
 /** Actor names for one request, batched: a page of events costs one query per actor type, not one per row. */
 const actorNames = createContextCache(
@@ -40,6 +44,31 @@ export const AuditActorRef = builder.objectRef<AuditActorShape>('AuditActor').im
   }),
 });
 
+/** What an event is about: a token, or the account itself (its sessions, password, name). */
+const AuditTargetRef = builder.objectRef<AuditActorShape>('AuditTarget').implement({
+  description: 'What an audit event is about.',
+  fields: (t) => ({
+    type: t.exposeString('type', { description: 'token, account or other.' }),
+    id: t.exposeID('id', { nullable: true }),
+    name: t.string({
+      nullable: true,
+      description: "The token's or account's name, when it still exists and the caller may see it.",
+      resolve: (target, _args, ctx) =>
+        target.id && (target.type === 'account' || target.type === 'token')
+          ? actorNames(ctx).load({ type: target.type, id: target.id })
+          : null,
+    }),
+  }),
+});
+
+/** The kind of thing an event's target id names: the account itself, a token, or something else. */
+function targetOf(event: AuditEvent): AuditActorShape | null {
+  if (event.targetId === null) return null;
+  if (event.targetId === event.accountId) return { type: 'account', id: event.targetId };
+  if (event.action.startsWith('token.')) return { type: 'token', id: event.targetId };
+  return { type: 'other', id: event.targetId };
+}
+
 const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent').implement({
   description: 'One append-only audit record.',
   fields: (t) => ({
@@ -52,6 +81,7 @@ const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent').implement({
       resolve: (event) => ({ type: event.actorType, id: event.actorId }),
     }),
     targetId: t.exposeID('targetId', { nullable: true }),
+    target: t.field({ type: AuditTargetRef, nullable: true, resolve: targetOf }),
     ip: t.exposeString('ip', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
     detail: t.exposeString('detail', {
@@ -78,17 +108,31 @@ const AuditEventConnection = builder.connectionObject(
 builder.queryField('auditEvents', (t) =>
   t.field({
     type: AuditEventConnection,
-    description: "The caller's audit history, newest first (admins: everyone's); optionally one token's.",
+    description:
+      "The caller's audit history, newest first (admins: everyone's); optionally about one token, or of one action.",
     authScopes: { permission: 'audit:read' },
-    args: { tokenId: t.arg.id(), first: t.arg.int(), after: t.arg.string() },
+    args: {
+      tokenId: t.arg.id({ description: 'Only events about this token (another account’s: none).' }),
+      action: t.arg.string({
+        description: 'Only this action (`token.revoke`), or every action of a resource (`token.*`).',
+      }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
     complexity: ({ first }) => ({ field: 1, multiplier: pageCost(first) }),
     resolve: async (_parent, args, ctx) => {
       const first = pageSize(args.first);
+      if (args.action != null && !ACTION_FILTER.test(args.action))
+        throw validationError(
+          'action',
+          'use an action such as token.revoke, or a resource and .* such as token.*.',
+        );
       const afterId = afterCursor('audit-events', args.after);
       if (ctx.principal.kind === 'anonymous') return connectionOf('audit-events', [], false);
       const page = await listAuditEvents(ctx.em(), {
         account: ctx.principal.account,
         tokenId: args.tokenId == null ? null : String(args.tokenId),
+        action: args.action,
         first,
         afterId,
       });

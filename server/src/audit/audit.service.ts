@@ -84,6 +84,8 @@ export async function listAuditEvents(
   options: {
     account: { id: string; role: string };
     tokenId: string | null;
+    /** An action (`token.revoke`), or every action of a resource (`token.*`). */
+    action?: string | null;
     first: number;
     afterId: string | null;
   },
@@ -106,6 +108,16 @@ export async function listAuditEvents(
     if (!isUuid(options.tokenId)) return { events: [], hasNextPage: false };
     conditions.push('target_id = ?');
     params.push(options.tokenId);
+  }
+  const { action } = options;
+  if (action) {
+    if (action.endsWith('.*')) {
+      conditions.push('starts_with(action, ?)');
+      params.push(action.slice(0, -1));
+    } else {
+      conditions.push('action = ?');
+      params.push(action);
+    }
   }
   const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
   const rows = await em.execute<{ id: string }[]>(

@@ -54,7 +54,12 @@ interface Exchange {
   surface: Surface;
   ctx: RequestContext | null;
   cors: Record<string, string>;
+  /** True once this request's use of an API token is recorded (see tokens/usage-recorder.ts). */
+  counted: boolean;
 }
+
+/** Refusals that count as a denied use of a token (its permissions, its owner's state). */
+const DENIALS: ReadonlySet<string> = new Set(['insufficient_scope', 'forbidden', 'email_not_verified']);
 
 const EXCHANGE = Symbol('keyward.exchange');
 
@@ -186,11 +191,9 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
     const source = route.limit?.source ?? 'api';
     if (principal.kind === 'token') {
       const { token } = principal;
-      return andThen(ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source }), () => {
-        // Usage counts what passed the limiter, whatever the handler then answers.
-        services.usage.record(token.id, ctx.ip);
-        return handle(x, route, ctx);
-      });
+      return andThen(ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source }), () =>
+        handle(x, route, ctx),
+      );
     }
     // A programmatic login is limited like a default token, per login (refresh-token family).
     if (principal.kind === 'access')
@@ -202,7 +205,14 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
 
   /** The permission the route declares, then its body (read within the limit), then the handler. */
   function handle(x: Exchange, route: AnyRoute, ctx: RequestContext): Maybe<void> {
-    if (route.permission) assertCan(ctx.principal, route.permission);
+    const { principal } = ctx;
+    if (route.permission) assertCan(principal, route.permission);
+    // A token's use counts once: allowed here, whatever the handler then answers; a refusal up to
+    // here counts in fail().
+    if (principal.kind === 'token') {
+      services.usage.record(principal.token.id, ctx.ip);
+      x.counted = true;
+    }
     if ((route.body || route.rawBody) && x.stateChanging) {
       return readBody(x.req, config.bodyLimitBytes, config.bodyTimeoutMs).then((raw) =>
         run(x, route, ctx, raw),
@@ -262,6 +272,7 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
       return;
     }
     const known = isKeywardError(error) ? error : new KeywardError('internal_error');
+    if (!x.counted) countRefusal(x, known.code);
     const { status, body, headers } = errorResponse(known, x.surface, x.requestId);
     const all = baseHeaders(x, false);
     if (x.ctx) addHeaders(all, x.ctx.responseHeaders);
@@ -269,6 +280,15 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
     // A body too large or too slow is not read any further: close the connection after answering.
     if (known.code === 'payload_too_large' || known.code === 'request_timeout') all.connection = 'close';
     writeResponse(res, status, all, body);
+  }
+
+  /** A valid token refused before its handler ran: by a rate limit, or for a permission (a denied use). */
+  function countRefusal(x: Exchange, code: string): void {
+    const principal = x.ctx?.principal;
+    if (principal?.kind !== 'token') return;
+    if (code === 'rate_limit_exceeded')
+      services.usage.record(principal.token.id, x.ctx?.ip ?? null, 'rateLimited');
+    else if (DENIALS.has(code)) services.usage.record(principal.token.id, x.ctx?.ip ?? null, 'denied');
   }
 
   function finished(this: ServerResponse): void {
@@ -302,6 +322,7 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
       surface: 'rest',
       ctx: null,
       cors: NO_CORS,
+      counted: false,
     };
     (res as ServerResponse & { [EXCHANGE]: Exchange })[EXCHANGE] = x;
     res.once('finish', finished);

@@ -45,12 +45,24 @@ function failedScopes(failure: AuthFailure): string[] {
   }
 }
 
+/** Operations whose token use already moved from allowed to denied (one request counts once). */
+const deniedOperations = new WeakSet<GraphQLContext>();
+
+/** An API token refused a field: its use, recorded as allowed by the edge, counts as denied. */
+function countDenied(context: GraphQLContext): void {
+  const { principal } = context;
+  if (principal.kind !== 'token' || deniedOperations.has(context)) return;
+  deniedOperations.add(context);
+  context.services.usage.reclassify(principal.token.id, context.ip);
+}
+
 /**
  * Maps a scope-auth denial to Keyward's codes with the same rule the edge applies to routes
  * (permissions/can.ts): who you are decides the code, and the missing permission is named.
  */
 export function authorizationError(context: GraphQLContext, failure: AuthFailure): GraphQLError {
   const { principal } = context;
+  countDenied(context);
   const missing = missingPermissions(failure);
   if (missing.length > 0) return toGraphQLError(permissionDenied(principal, missing));
   if (principal.kind === 'anonymous') return graphQLError('unauthenticated');

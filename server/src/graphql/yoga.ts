@@ -86,6 +86,31 @@ function withoutInternals(error: GraphQLError): GraphQLError {
   return located(error, { extensions: { ...extensions, http: status } });
 }
 
+/** What GraphiQL opens on: a query that works as soon as you are logged in to the app. */
+export const GRAPHIQL_EXAMPLE = `# Keyward's GraphQL API. Logged in to the admin app in this browser, you are
+# logged in here too; from scripts, send "Authorization: Bearer kw_…" instead.
+# Run with Ctrl-Enter; the Docs pane lists every field. See docs/api.md.
+query MyTokens {
+  viewer {
+    email
+    plan
+  }
+  tokens(statuses: [ACTIVE, INACTIVE], orderBy: LAST_USED_DESC, first: 10) {
+    edges {
+      node {
+        name
+        displayPrefix
+        status
+        permissions
+        expiresAt
+        lastUsedAt
+        usage(days: 7) { date allowed denied rateLimited }
+      }
+    }
+  }
+}
+`;
+
 export function createGraphQLHandler(options: { logger: Logger; production: boolean }) {
   const { logger, production } = options;
   return createYoga<RequestContext>({
@@ -95,7 +120,9 @@ export function createGraphQLHandler(options: { logger: Logger; production: bool
     // Cross-origin policy is the edge's (edge/origin.ts): Yoga's default CORS would reflect any origin.
     cors: false,
     // GraphiQL with its assets inlined (the default loads them from a CDN); off in production.
-    graphiql: production ? false : { title: 'Keyward GraphiQL', shouldPersistHeaders: false },
+    graphiql: production
+      ? false
+      : { title: 'Keyward GraphiQL', shouldPersistHeaders: false, defaultQuery: GRAPHIQL_EXAMPLE },
     renderGraphiQL,
     maskedErrors: { maskError: maskError(logger, production) },
     logging: {

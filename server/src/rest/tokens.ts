@@ -28,8 +28,9 @@ export function dashboardTokenRoutes(services: Services): Route[] {
       },
       handle: async ({ ctx, query }) => {
         const status = query.get('status')?.toUpperCase();
+        const known = STATUSES.find((one) => one === status);
         const page = await services.tokens.listTokens(ctx.em(), ctx.caller(), {
-          status: STATUSES.find((known) => known === status) ?? null,
+          statuses: known ? [known] : null,
           first: 100,
         });
         return { json: { tokens: page.tokens.map((token) => json(token, ctx.principal)) } };

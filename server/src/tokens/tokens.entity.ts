@@ -51,11 +51,13 @@ export const ApiTokenSchema = new EntitySchema<ApiToken>({
   },
 });
 
-/** Requests per token per UTC day, feeding `Token.usage`. */
+/** Uses per token per UTC day by outcome, feeding `Token.usage`: `count` is the allowed ones. */
 export class TokenUsageDay {
   token!: string;
   day!: string;
   count = 0;
+  denied = 0;
+  rateLimited = 0;
 }
 
 export const TokenUsageDaySchema = new EntitySchema<TokenUsageDay>({
@@ -65,5 +67,7 @@ export const TokenUsageDaySchema = new EntitySchema<TokenUsageDay>({
     token: { kind: 'm:1', entity: () => ApiToken, mapToPk: true, primary: true, deleteRule: 'cascade' },
     day: { type: 'date', primary: true },
     count: { type: 'integer', default: 0 },
+    denied: { type: 'integer', default: 0 },
+    rateLimited: { type: 'integer', default: 0 },
   },
 });

@@ -7,6 +7,7 @@ import { PermissionPresetEnum } from '../permissions/permissions.graphql.js';
 import { effectivePermissions, presetPermissions } from '../permissions/presets.js';
 import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
+import type { TokenOrder, TokenUsageCounts } from './tokens.service.js';
 
 const MAX_USAGE_DAYS = 366;
 
@@ -14,10 +15,30 @@ const TokenStatusEnum = builder.enumType('TokenStatus', {
   values: ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED'] as const,
 });
 
-const TokenUsageDayRef = builder.objectRef<{ date: string; count: number }>('TokenUsageDay').implement({
+const MAX_SEARCH = 100;
+
+const TokenOrderEnum = builder.enumType('TokenOrder', {
+  description: 'How a token list is sorted; ties go by id.',
+  values: {
+    CREATED_DESC: { description: 'Newest first (the default).' },
+    CREATED_ASC: { description: 'Oldest first.' },
+    LAST_USED_DESC: { description: 'Most recently used first; never-used tokens last.' },
+    EXPIRES_ASC: { description: 'Soonest expiry first; tokens that never expire last.' },
+  } as const satisfies Record<TokenOrder, { description: string }>,
+});
+
+const TokenUsageDayRef = builder.objectRef<TokenUsageCounts>('TokenUsageDay').implement({
+  description: 'One UTC day of a token’s uses, by outcome. Each request counts once.',
   fields: (t) => ({
     date: t.exposeString('date', { description: 'UTC day, YYYY-MM-DD.' }),
-    count: t.exposeInt('count'),
+    count: t.exposeInt('count', {
+      description: 'Requests answered: they passed the rate limit and the permission checks (= allowed).',
+    }),
+    allowed: t.int({ description: 'Requests answered (the same as count).', resolve: (day) => day.count }),
+    denied: t.exposeInt('denied', {
+      description: 'Requests refused for a permission the token lacks or its owner’s state.',
+    }),
+    rateLimited: t.exposeInt('rateLimited', { description: 'Requests refused by a rate limit.' }),
   }),
 });
 
@@ -64,7 +85,7 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
     }),
     usage: t.field({
       type: [TokenUsageDayRef],
-      description: 'Requests per UTC day, oldest first.',
+      description: 'Uses per UTC day by outcome, oldest first, the last `days` days (1–366) including today.',
       args: { days: t.arg.int({ defaultValue: 30 }) },
       // One entry per day (out-of-range values fail in the resolver, after the cost check).
       complexity: ({ days }) => ({ field: 1, multiplier: Math.min(Math.max(days ?? 30, 1), MAX_USAGE_DAYS) }),
@@ -131,13 +152,31 @@ const CreateTokenPayload = builder
 builder.queryFields((t) => ({
   tokens: t.field({
     type: TokenConnection,
-    description: "The caller's tokens, newest first.",
+    description: "The caller's tokens (newest first unless `orderBy` says otherwise).",
     authScopes: { permission: 'tokens:read' },
-    args: { status: t.arg({ type: TokenStatusEnum }), first: t.arg.int(), after: t.arg.string() },
+    args: {
+      status: t.arg({ type: TokenStatusEnum, description: 'Only this status (see also `statuses`).' }),
+      statuses: t.arg({
+        type: [TokenStatusEnum],
+        description: 'Only these statuses, e.g. [ACTIVE, INACTIVE] to hide dead tokens. Not with `status`.',
+      }),
+      search: t.arg.string({
+        description: `Part of the name, or the start of the display prefix; case-insensitive, at most ${MAX_SEARCH} characters.`,
+      }),
+      orderBy: t.arg({ type: TokenOrderEnum, defaultValue: 'CREATED_DESC' }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
     complexity: ({ first }) => ({ field: 1, multiplier: pageCost(first) }),
     resolve: async (_parent, args, ctx) => {
+      if (args.status && args.statuses)
+        throw validationError('statuses', 'use `status` or `statuses`, not both.');
+      if (args.search && args.search.length > MAX_SEARCH)
+        throw validationError('search', `use at most ${MAX_SEARCH} characters.`);
       const page = await ctx.services.tokens.listTokens(ctx.em(), ctx.caller(), {
-        status: args.status,
+        statuses: args.status ? [args.status] : args.statuses,
+        search: args.search,
+        orderBy: args.orderBy,
         first: pageSize(args.first),
         afterId: afterCursor('tokens', args.after),
       });

@@ -27,6 +27,37 @@ import {
 } from './token-secret.js';
 import { ApiToken } from './tokens.entity.js';
 
+/** One UTC day of a token's uses by outcome (`count` = allowed). */
+export interface TokenUsageCounts {
+  date: string;
+  count: number;
+  denied: number;
+  rateLimited: number;
+}
+
+/**
+ * The orders a token list can take. Each sorts by one key, then by id, so a page boundary is one
+ * row-value comparison; missing instants sort as never (last used) and never-expiring last.
+ */
+export const TOKEN_ORDERS = {
+  CREATED_DESC: { key: 'created_at', direction: 'desc', after: '<' },
+  CREATED_ASC: { key: 'created_at', direction: 'asc', after: '>' },
+  LAST_USED_DESC: { key: "coalesce(last_used_at, '-infinity')", direction: 'desc', after: '<' },
+  EXPIRES_ASC: { key: "coalesce(expires_at, 'infinity')", direction: 'asc', after: '>' },
+} as const;
+
+export type TokenOrder = keyof typeof TOKEN_ORDERS;
+
+export interface TokenListOptions {
+  /** Any of these statuses; empty or absent: every token. */
+  statuses?: readonly TokenStatus[] | null;
+  /** Part of the name, or the start of the display prefix (case-insensitive). */
+  search?: string | null;
+  orderBy?: TokenOrder | null;
+  first: number;
+  afterId?: string | null;
+}
+
 export interface TokenPage {
   tokens: ApiToken[];
   hasNextPage: boolean;
@@ -257,11 +288,11 @@ export class TokensService {
    * The caller's tokens, newest first, optionally by status. `afterId` is the token the page starts
    * after; another account's or an unknown token is validation_failed on `after`, like a malformed cursor.
    */
-  async listTokens(
-    em: EntityManager,
-    caller: Caller,
-    options: { status?: TokenStatus | null; first: number; afterId?: string | null },
-  ): Promise<TokenPage> {
+  /**
+   * One page of the caller's tokens: filtered by status (any of `statuses`) and by a search on the
+   * name or the display prefix, in one of the orders of `TOKEN_ORDERS`, after the token `afterId`.
+   */
+  async listTokens(em: EntityManager, caller: Caller, options: TokenListOptions): Promise<TokenPage> {
     const account = ownerOf(caller);
     const params: unknown[] = [account.id];
     let where = 'account_id = ?';
@@ -272,16 +303,23 @@ export class TokensService {
       INACTIVE: `revoked_at is null and ${live} and not active`,
       ACTIVE: `revoked_at is null and ${live} and active`,
     };
-    if (options.status) where += ` and ${statusFilter[options.status]}`;
+    const statuses = [...new Set(options.statuses ?? [])];
+    if (statuses.length > 0) where += ` and (${statuses.map((status) => statusFilter[status]).join(' or ')})`;
+    const search = options.search?.trim();
+    if (search) {
+      const pattern = search.replace(/[\\%_]/g, (c) => `\\${c}`);
+      where += ' and (name ilike ? or display_prefix ilike ?)';
+      params.push(`%${pattern}%`, `${pattern}%`);
+    }
+    const order = TOKEN_ORDERS[options.orderBy ?? 'CREATED_DESC'];
     const { afterId } = options;
     if (afterId) {
       if (!isUuid(afterId)) throw invalidCursorError();
-      where +=
-        ' and (created_at, id) < (select created_at, id from api_token where id = ? and account_id = ?)';
+      where += ` and (${order.key}, id) ${order.after} (select ${order.key}, id from api_token where id = ? and account_id = ?)`;
       params.push(afterId, account.id);
     }
     const rows = await em.execute<{ id: string }[]>(
-      `select id from api_token where ${where} order by created_at desc, id desc limit ?`,
+      `select id from api_token where ${where} order by ${order.key} ${order.direction}, id ${order.direction} limit ?`,
       [...params, options.first + 1],
     );
     // A foreign or unknown position matches no row, so only an empty page needs telling apart from the end.
@@ -301,18 +339,23 @@ export class TokensService {
     };
   }
 
-  /** Requests per UTC day for the last `days` days, oldest first, zero-filled. */
-  async usage(em: EntityManager, tokenId: string, days: number): Promise<{ date: string; count: number }[]> {
-    const rows = await em.execute<{ day: string; count: number }[]>(
-      `select to_char(day, 'YYYY-MM-DD') as day, count from token_usage_day
+  /** Uses per UTC day by outcome for the last `days` days, oldest first, zero-filled. */
+  async usage(em: EntityManager, tokenId: string, days: number): Promise<TokenUsageCounts[]> {
+    // A use reclassified from allowed to denied across midnight can leave -1 on a day: never shown.
+    const rows = await em.execute<{ day: string; count: number; denied: number; rate_limited: number }[]>(
+      `select to_char(day, 'YYYY-MM-DD') as day, greatest(count, 0) as count, greatest(denied, 0) as denied,
+              greatest(rate_limited, 0) as rate_limited
+       from token_usage_day
        where token_id = ? and day > (now() at time zone 'utc')::date - ?::int`,
       [tokenId, days],
     );
-    const counts = new Map(rows.map((row) => [row.day, row.count]));
-    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+    const byDay = new Map(rows.map((row) => [row.day, row]));
+    const now = new Date();
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     return Array.from({ length: days }, (_, index) => {
       const date = new Date(today - (days - 1 - index) * 86_400_000).toISOString().slice(0, 10);
-      return { date, count: counts.get(date) ?? 0 };
+      const row = byDay.get(date);
+      return { date, count: row?.count ?? 0, denied: row?.denied ?? 0, rateLimited: row?.rate_limited ?? 0 };
     });
   }
 

@@ -1,17 +1,31 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 
+/**
+ * What became of one use of a token: answered (`allowed`), refused for a permission, an owner's
+ * state or a restriction (`denied`), or refused by a rate limit (`rateLimited`).
+ */
+export type UsageOutcome = 'allowed' | 'denied' | 'rateLimited';
+
+/** One token's uses on one UTC day, by outcome. */
+interface DayCounts {
+  allowed: number;
+  denied: number;
+  rateLimited: number;
+}
+
 interface PendingUse {
   /** Epoch milliseconds (a Date is only built at flush time). */
   lastUsedAt: number;
   lastUsedIp: string | null;
-  /** Requests per UTC day (YYYY-MM-DD). */
-  days: Map<string, number>;
+  /** Uses per UTC day (YYYY-MM-DD). Counts may be negative: see reclassify(). */
+  days: Map<string, DayCounts>;
 }
 
 /**
- * Write-behind for `lastUsedAt`/`lastUsedIp` and per-day usage counts: the request path only
- * touches memory; a timer flushes everything in two batched statements, and stop() flushes the rest.
+ * Write-behind for `lastUsedAt`/`lastUsedIp` and per-day usage counts by outcome: the request path
+ * only touches memory; a timer flushes everything in two batched statements, and stop() flushes
+ * the rest. Every use of a valid token counts once, whatever its outcome, and moves `lastUsedAt`.
  */
 export class UsageRecorder {
   private pending = new Map<string, PendingUse>();
@@ -34,22 +48,43 @@ export class UsageRecorder {
     return this.pending.size;
   }
 
-  /** Called on every token-authenticated request: memory only, no allocation beyond the first use per token and day. */
-  record(tokenId: string, ip: string | null, at = Date.now()): void {
+  /** Called once per token-authenticated request: memory only, no allocation beyond the first use per token and day. */
+  record(tokenId: string, ip: string | null, outcome: UsageOutcome = 'allowed', at = Date.now()): void {
+    this.countsFor(tokenId, ip, at)[outcome] += 1;
+  }
+
+  /**
+   * A use already recorded as allowed turned out to be denied (a GraphQL field the token may not
+   * read): moves it, so the request still counts once. A flush in between is harmless: the stored
+   * counts are sums of these deltas.
+   */
+  reclassify(tokenId: string, ip: string | null, at = Date.now()): void {
+    const counts = this.countsFor(tokenId, ip, at);
+    counts.allowed -= 1;
+    counts.denied += 1;
+  }
+
+  private countsFor(tokenId: string, ip: string | null, at: number): DayCounts {
     if (at >= this.dayEnd || at < this.dayStart) {
       this.dayStart = at - (at % 86_400_000);
       this.dayEnd = this.dayStart + 86_400_000;
       this.day = new Date(this.dayStart).toISOString().slice(0, 10);
     }
     const day = this.day;
-    const entry = this.pending.get(tokenId);
+    let entry = this.pending.get(tokenId);
     if (entry) {
       entry.lastUsedAt = at;
       entry.lastUsedIp = ip;
-      entry.days.set(day, (entry.days.get(day) ?? 0) + 1);
     } else {
-      this.pending.set(tokenId, { lastUsedAt: at, lastUsedIp: ip, days: new Map([[day, 1]]) });
+      entry = { lastUsedAt: at, lastUsedIp: ip, days: new Map() };
+      this.pending.set(tokenId, entry);
     }
+    let counts = entry.days.get(day);
+    if (!counts) {
+      counts = { allowed: 0, denied: 0, rateLimited: 0 };
+      entry.days.set(day, counts);
+    }
+    return counts;
   }
 
   /** Writes everything buffered so far; flushes run one after another, never concurrently. */
@@ -69,10 +104,11 @@ export class UsageRecorder {
     const batch = this.pending;
     this.pending = new Map();
     const uses: { id: string; at: string; ip: string | null }[] = [];
-    const counts: { token_id: string; day: string; count: number }[] = [];
+    const counts: { token_id: string; day: string; allowed: number; denied: number; limited: number }[] = [];
     for (const [id, use] of batch) {
       uses.push({ id, at: new Date(use.lastUsedAt).toISOString(), ip: use.lastUsedIp });
-      for (const [day, count] of use.days) counts.push({ token_id: id, day, count });
+      for (const [day, c] of use.days)
+        counts.push({ token_id: id, day, allowed: c.allowed, denied: c.denied, limited: c.rateLimited });
     }
     try {
       const em = this.deps.em.fork();
@@ -85,11 +121,14 @@ export class UsageRecorder {
         );
         // Tokens deleted meanwhile are skipped by the join instead of failing the batch.
         await tx.execute(
-          `insert into token_usage_day (token_id, day, count)
-           select u.token_id, u.day, u.count
-           from jsonb_to_recordset(?::jsonb) as u(token_id uuid, day date, count int)
+          `insert into token_usage_day (token_id, day, count, denied, rate_limited)
+           select u.token_id, u.day, u.allowed, u.denied, u.limited
+           from jsonb_to_recordset(?::jsonb) as u(token_id uuid, day date, allowed int, denied int, limited int)
            join api_token t on t.id = u.token_id
-           on conflict (token_id, day) do update set count = token_usage_day.count + excluded.count`,
+           on conflict (token_id, day) do update set
+             count = token_usage_day.count + excluded.count,
+             denied = token_usage_day.denied + excluded.denied,
+             rate_limited = token_usage_day.rate_limited + excluded.rate_limited`,
           [JSON.stringify(counts)],
         );
       });
@@ -102,7 +141,15 @@ export class UsageRecorder {
           this.pending.set(id, use);
           continue;
         }
-        for (const [day, count] of use.days) newer.days.set(day, (newer.days.get(day) ?? 0) + count);
+        for (const [day, c] of use.days) {
+          const later = newer.days.get(day);
+          if (!later) newer.days.set(day, c);
+          else {
+            later.allowed += c.allowed;
+            later.denied += c.denied;
+            later.rateLimited += c.rateLimited;
+          }
+        }
       }
     }
   }
