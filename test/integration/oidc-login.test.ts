@@ -178,52 +178,41 @@ describe('sign-in with OpenID Connect: refusals end on the login page, with no s
     expect(await sessionCount(account.id)).toBe(0);
   });
 
-  it('an ID token whose nonce is not this attempt’s is refused (oidc_failed), state and PKCE being right', async () => {
-    const { account, email } = await server.seedAccount();
-    const browser = new Browser();
-    const authorization = await start(browser);
+  it.each<[string, string, string, string]>([
     // The same state and PKCE challenge, but another nonce: only the nonce check can refuse it.
-    authorization.searchParams.set('nonce', randomBytes(32).toString('base64url'));
-    const url = await atProvider(browser, authorization, identityOf(email));
-    const result = await callback(browser, url);
-    expect(result).toMatchObject({ status: 302, location: '/login?error=oidc_failed', cookie: null });
-    // The ID token's nonce claim differs from the one expected.
-    expect(result.cause).toBe('OAUTH_JWT_CLAIM_COMPARISON_FAILED');
-    expect(await sessionCount(account.id)).toBe(0);
-  });
-
-  it('a code issued for another PKCE challenge cannot be redeemed with this attempt’s verifier (oidc_failed)', async () => {
+    ['an ID token whose nonce is not this attempt’s', 'nonce', 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', ''],
+    // The provider refuses the code: the verifier sent does not match the challenge.
+    [
+      'a code issued for another PKCE challenge (this attempt’s verifier cannot redeem it)',
+      'code_challenge',
+      'OAUTH_RESPONSE_BODY_ERROR: invalid_grant',
+      'pkce',
+    ],
+  ])('%s is refused (oidc_failed), everything else being right', async (_case, parameter, cause, kind) => {
     const { account, email } = await server.seedAccount();
     const browser = new Browser();
     const authorization = await start(browser);
-    authorization.searchParams.set('code_challenge', pkceChallenge(randomBytes(32).toString('base64url')));
-    const url = await atProvider(browser, authorization, identityOf(email));
-    const result = await callback(browser, url);
-    expect(result).toMatchObject({ status: 302, location: '/login?error=oidc_failed', cookie: null });
-    // The provider refused the code: the verifier sent does not match the challenge.
-    expect(result.cause).toBe('OAUTH_RESPONSE_BODY_ERROR: invalid_grant');
+    const other = randomBytes(32).toString('base64url');
+    authorization.searchParams.set(parameter, kind === 'pkce' ? pkceChallenge(other) : other);
+    const result = await callback(browser, await atProvider(browser, authorization, identityOf(email)));
+    expect(result).toMatchObject({ status: 302, location: '/login?error=oidc_failed', cookie: null, cause });
     expect(await sessionCount(account.id)).toBe(0);
   });
 
-  it('a callback without the transaction cookie (no state, nonce or PKCE verifier to check against) is refused (oidc_failed)', async () => {
+  it.each<[string, (sealed: string) => string | null]>([
+    // No state, nonce or PKCE verifier to check the provider's answer against.
+    ['a callback without the transaction cookie', () => null],
+    [
+      'a transaction cookie changed by one character',
+      (sealed) => `${sealed.slice(0, 20)}${sealed[20] === 'A' ? 'B' : 'A'}${sealed.slice(21)}`,
+    ],
+  ])('%s is refused (oidc_failed)', async (_case, change) => {
     const { account, email } = await server.seedAccount();
     const browser = new Browser();
     const url = await atProvider(browser, await start(browser), identityOf(email));
-    browser.setCookie(server.url, 'keyward_oidc', null);
-    const result = await callback(browser, url);
-    expect(result).toMatchObject({ status: 302, location: '/login?error=oidc_failed', cookie: null });
-    expect(result.cause).toBe('no sign-in under way in this browser');
-    expect(await sessionCount(account.id)).toBe(0);
-  });
-
-  it('a transaction cookie changed by one character is refused (oidc_failed)', async () => {
-    const { account, email } = await server.seedAccount();
-    const browser = new Browser();
-    const url = await atProvider(browser, await start(browser), identityOf(email));
-    const sealed = browser.cookie(server.url, 'keyward_oidc') ?? '';
-    const flipped = `${sealed.slice(0, 20)}${sealed[20] === 'A' ? 'B' : 'A'}${sealed.slice(21)}`;
-    browser.setCookie(server.url, 'keyward_oidc', flipped);
+    browser.setCookie(server.url, 'keyward_oidc', change(browser.cookie(server.url, 'keyward_oidc') ?? ''));
     expect(await callback(browser, url)).toMatchObject({
+      status: 302,
       location: '/login?error=oidc_failed',
       cookie: null,
       cause: 'no sign-in under way in this browser',

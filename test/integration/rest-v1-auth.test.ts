@@ -86,6 +86,23 @@ async function forgeAccessToken(
     .sign(key ?? SIGNING_KEY.key);
 }
 
+interface RegisteredBody {
+  data: { user: { id: string; email: string; name: string; emailVerified: boolean } };
+}
+
+const REGISTER_MUTATION = 'mutation($input: RegisterInput!) { register(input: $input) { id } }';
+const RESET_MUTATION = 'mutation($e: String!) { requestPasswordReset(email: $e) }';
+
+function postRegister(body: unknown, s: TestServer = server): Promise<Response> {
+  return s.rest('/api/v1/auth/register', jsonRequest('POST', body));
+}
+
+function postRestore(body: unknown, s: TestServer = server): Promise<Response> {
+  return s.rest('/api/v1/auth/restore-password', jsonRequest('POST', body));
+}
+
+const newEmail = () => `new-${randomBytes(4).toString('hex')}@example.com`;
+
 describe('POST /api/v1/auth/login', () => {
   it('login: answers {data: {accessToken, refreshToken, expiresIn, user: {id, email}}} with a one-hour HS256 JWT', async () => {
     const account = await server.seedAccount();
@@ -141,7 +158,7 @@ describe('POST /api/v1/auth/login', () => {
   });
 });
 
-describe('login rate limit (10 per 15 minutes per IP, shared with GraphQL login)', () => {
+describe('the auth routes’ per-IP limits, shared with GraphQL (login 10 per 15 minutes, register 5 and restore-password 3 per hour)', () => {
   let limited: TestServer;
   beforeAll(async () => {
     limited = await startTestServer({}, { limits: 'published' });
@@ -181,6 +198,67 @@ describe('login rate limit (10 per 15 minutes per IP, shared with GraphQL login)
     });
     expect(message).toMatch(/login/);
     const [after] = await limited.sql<{ n: number }>('select count(*)::int as n from refresh_token');
+    expect(after).toEqual(before);
+  });
+
+  it('register: five attempts through REST and GraphQL together (failed ones too) pass; the sixth is 429 source register, scope ip, on both surfaces, and creates nothing', async () => {
+    const password = 'long enough password';
+    const first = await postRegister({ email: newEmail(), password }, limited);
+    expect(first.status).toBe(201);
+    expectAllowedRateHeaders(first, 5, 4);
+    const viaGraphql = await limited.gql(REGISTER_MUTATION, {
+      input: { email: newEmail(), password, name: 'G' },
+    });
+    expect(viaGraphql.body.errors).toBeUndefined();
+    expect(viaGraphql.headers.get('ratelimit-remaining')).toBe('3');
+    const invalid = await postRegister({ email: 'not-an-email', password }, limited);
+    await expectRestError(invalid, 400, 'validation_failed');
+    expectAllowedRateHeaders(invalid, 5, 2);
+    for (const remaining of [1, 0]) {
+      const response = await postRegister({ email: newEmail(), password }, limited);
+      expect(response.status).toBe(201);
+      expectAllowedRateHeaders(response, 5, remaining);
+    }
+    const [before] = await limited.sql<{ n: number }>('select count(*)::int as n from account');
+    const blocked = await postRegister({ email: newEmail(), password }, limited);
+    const { message } = await expectRateLimited(blocked, {
+      limit: 5,
+      windowSeconds: 3600,
+      scope: 'ip',
+      source: 'register',
+    });
+    expect(message).toMatch(/register/i);
+    const blockedGraphql = await limited.gql(REGISTER_MUTATION, {
+      input: { email: newEmail(), password, name: 'G' },
+    });
+    expect(blockedGraphql.status).toBe(429);
+    expect(blockedGraphql.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMIT_EXCEEDED');
+    expect(blockedGraphql.headers.get('x-ratelimit-source')).toBe('register');
+    const [after] = await limited.sql<{ n: number }>('select count(*)::int as n from account');
+    expect(after).toEqual(before);
+  });
+
+  it('restore-password: three requests through GraphQL and REST together pass; the fourth is 429 source password-reset, scope ip, on both surfaces, and queues no mail', async () => {
+    const viaGraphql = await limited.gql(RESET_MUTATION, { e: newEmail() });
+    expect(viaGraphql.body.data).toEqual({ requestPasswordReset: true });
+    expect(viaGraphql.headers.get('ratelimit-remaining')).toBe('2');
+    for (const remaining of [1, 0]) {
+      const response = await postRestore({ email: newEmail() }, limited);
+      expect(response.status).toBe(202);
+      expectAllowedRateHeaders(response, 3, remaining);
+    }
+    const [before] = await limited.sql<{ n: number }>('select count(*)::int as n from mail_outbox');
+    const blocked = await postRestore({ email: newEmail() }, limited);
+    await expectRateLimited(blocked, {
+      limit: 3,
+      windowSeconds: 3600,
+      scope: 'ip',
+      source: 'password-reset',
+    });
+    const blockedGraphql = await limited.gql(RESET_MUTATION, { e: newEmail() });
+    expect(blockedGraphql.status).toBe(429);
+    expect(blockedGraphql.headers.get('x-ratelimit-source')).toBe('password-reset');
+    const [after] = await limited.sql<{ n: number }>('select count(*)::int as n from mail_outbox');
     expect(after).toEqual(before);
   });
 });
@@ -517,23 +595,6 @@ describe('password reset and programmatic logins', () => {
   });
 });
 
-interface RegisteredBody {
-  data: { user: { id: string; email: string; name: string; emailVerified: boolean } };
-}
-
-const REGISTER_MUTATION = 'mutation($input: RegisterInput!) { register(input: $input) { id } }';
-const RESET_MUTATION = 'mutation($e: String!) { requestPasswordReset(email: $e) }';
-
-function postRegister(body: unknown, s: TestServer = server): Promise<Response> {
-  return s.rest('/api/v1/auth/register', jsonRequest('POST', body));
-}
-
-function postRestore(body: unknown, s: TestServer = server): Promise<Response> {
-  return s.rest('/api/v1/auth/restore-password', jsonRequest('POST', body));
-}
-
-const newEmail = () => `new-${randomBytes(4).toString('hex')}@example.com`;
-
 describe('POST /api/v1/auth/register', () => {
   it('register: creates an unverified free member, mails the verification link and answers 201 {data: {user}}; no session, no tokens', async () => {
     const email = newEmail();
@@ -647,74 +708,5 @@ describe('POST /api/v1/auth/restore-password', () => {
   ])('restore-password: %s is 400 validation_failed naming the field', async (_label, body, field) => {
     const { message } = await expectRestError(await postRestore(body), 400, 'validation_failed');
     expect(message).toContain(field);
-  });
-});
-
-describe('register and restore-password limits (5 and 3 per hour per IP, shared with GraphQL)', () => {
-  let limited: TestServer;
-  beforeAll(async () => {
-    limited = await startTestServer({}, { limits: 'published' });
-  });
-  afterAll(() => limited?.close());
-
-  it('register: five attempts through REST and GraphQL together (failed ones too) pass; the sixth is 429 source register, scope ip, on both surfaces, and creates nothing', async () => {
-    const password = 'long enough password';
-    const first = await postRegister({ email: newEmail(), password }, limited);
-    expect(first.status).toBe(201);
-    expectAllowedRateHeaders(first, 5, 4);
-    const viaGraphql = await limited.gql(REGISTER_MUTATION, {
-      input: { email: newEmail(), password, name: 'G' },
-    });
-    expect(viaGraphql.body.errors).toBeUndefined();
-    expect(viaGraphql.headers.get('ratelimit-remaining')).toBe('3');
-    const invalid = await postRegister({ email: 'not-an-email', password }, limited);
-    await expectRestError(invalid, 400, 'validation_failed');
-    expectAllowedRateHeaders(invalid, 5, 2);
-    for (const remaining of [1, 0]) {
-      const response = await postRegister({ email: newEmail(), password }, limited);
-      expect(response.status).toBe(201);
-      expectAllowedRateHeaders(response, 5, remaining);
-    }
-    const [before] = await limited.sql<{ n: number }>('select count(*)::int as n from account');
-    const blocked = await postRegister({ email: newEmail(), password }, limited);
-    const { message } = await expectRateLimited(blocked, {
-      limit: 5,
-      windowSeconds: 3600,
-      scope: 'ip',
-      source: 'register',
-    });
-    expect(message).toMatch(/register/i);
-    const blockedGraphql = await limited.gql(REGISTER_MUTATION, {
-      input: { email: newEmail(), password, name: 'G' },
-    });
-    expect(blockedGraphql.status).toBe(429);
-    expect(blockedGraphql.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMIT_EXCEEDED');
-    expect(blockedGraphql.headers.get('x-ratelimit-source')).toBe('register');
-    const [after] = await limited.sql<{ n: number }>('select count(*)::int as n from account');
-    expect(after).toEqual(before);
-  });
-
-  it('restore-password: three requests through GraphQL and REST together pass; the fourth is 429 source password-reset, scope ip, on both surfaces, and queues no mail', async () => {
-    const viaGraphql = await limited.gql(RESET_MUTATION, { e: newEmail() });
-    expect(viaGraphql.body.data).toEqual({ requestPasswordReset: true });
-    expect(viaGraphql.headers.get('ratelimit-remaining')).toBe('2');
-    for (const remaining of [1, 0]) {
-      const response = await postRestore({ email: newEmail() }, limited);
-      expect(response.status).toBe(202);
-      expectAllowedRateHeaders(response, 3, remaining);
-    }
-    const [before] = await limited.sql<{ n: number }>('select count(*)::int as n from mail_outbox');
-    const blocked = await postRestore({ email: newEmail() }, limited);
-    await expectRateLimited(blocked, {
-      limit: 3,
-      windowSeconds: 3600,
-      scope: 'ip',
-      source: 'password-reset',
-    });
-    const blockedGraphql = await limited.gql(RESET_MUTATION, { e: newEmail() });
-    expect(blockedGraphql.status).toBe(429);
-    expect(blockedGraphql.headers.get('x-ratelimit-source')).toBe('password-reset');
-    const [after] = await limited.sql<{ n: number }>('select count(*)::int as n from mail_outbox');
-    expect(after).toEqual(before);
   });
 });
