@@ -22,8 +22,9 @@ import { loadPolicies } from './rate-limits/policies.js';
 import { RateLimits } from './rate-limits/rate-limiter.js';
 import { RegistryService } from './registry/registry.service.js';
 import { AccessTokensService } from './sessions/access-tokens.service.js';
+import { OidcSignIn } from './sessions/oidc.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
-import { resolveSigningKeys } from './sessions/signing-keys.js';
+import { deploymentSecrets, resolveSigningKeys } from './sessions/signing-keys.js';
 import { TokenCache } from './tokens/token-cache.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { TokensService } from './tokens/tokens.service.js';
@@ -48,6 +49,8 @@ export interface Services {
   /** rateLimitPerMinute of tokens created without one (KEYWARD_LIMIT_TOKEN_DEFAULT). */
   defaultTokenRate: number;
   accessTokens: AccessTokensService;
+  /** Sign-in with OpenID Connect (KEYWARD_OIDC_*); null when not configured. */
+  oidc: OidcSignIn | null;
   tokenCache: TokenCache;
   invalidation: TokenInvalidation;
   /** A small pg pool for the hot path (prepared statements, no ORM). */
@@ -145,6 +148,7 @@ export function createServices(deps: {
       onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
     }),
     accessTokens: new AccessTokensService({ keys: resolveSigningKeys(config), accounts, catalogue }),
+    oidc: config.oidc ? new OidcSignIn({ config: config.oidc, accounts, secrets: secretsOf(config) }) : null,
     rateLimits,
     mail: new MailDispatcher({
       em: orm.em,
@@ -184,4 +188,9 @@ export function createServices(deps: {
     appOrigin: config.publicUrl ?? `http://localhost:${config.port}`,
   };
   return services;
+}
+
+function secretsOf(config: Config): string[] {
+  const { current, previous } = deploymentSecrets(config);
+  return previous ? [current, previous] : [current];
 }
