@@ -7,6 +7,7 @@ import { webAppRoute } from './edge/web-app.js';
 import { KeywardError } from './errors.js';
 import { graphqlRoute } from './graphql/endpoint.js';
 import { whoamiRoute } from './rest/cli.js';
+import { oidcRoutes } from './rest/oidc.js';
 import { registryRoutes } from './rest/registry.js';
 import { dashboardTokenRoutes } from './rest/tokens.js';
 import { v1Routes } from './rest/v1.js';
@@ -109,6 +110,7 @@ export function appRoutes(services: Services): Route[] {
     ...registryRoutes(services.registry),
     ...dashboardTokenRoutes(services),
     ...v1Routes(services),
+    ...oidcRoutes(services),
   ];
   const web = webAppRoute();
   return [

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import proxyAddr from 'proxy-addr';
+import { controlCharacterIndex } from './text.js';
 
 /** Typed configuration, read from the environment once and validated. */
 export interface Config {
@@ -58,8 +59,25 @@ export interface Config {
   accessTokenSecret: string | null;
   /** The secret before the last rotation (KEYWARD_SECRET_PREVIOUS): its tokens verify until they expire. */
   accessTokenSecretPrevious: string | null;
+  /** Sign-in with OpenID Connect for the web app (KEYWARD_OIDC_*); null when not configured. */
+  oidc: OidcConfig | null;
+  /**
+   * Expiry-reminder windows in days (KEYWARD_EXPIRY_REMINDER_DAYS, default `7,1`): the daily digest
+   * lists tokens that entered each window, once per token per window. Largest first.
+   */
+  expiryReminderDays: readonly number[];
   /** Raw environment, for modules that own their own variables (rate-limit policies). */
   env: Readonly<Record<string, string | undefined>>;
+}
+
+/** An OpenID provider the dashboard's sign-in trusts (README, "Configuration"). */
+export interface OidcConfig {
+  /** The issuer identifier: https, or http on a loopback address outside production (local providers). */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The provider's name on the login page ("Sign in with …"; KEYWARD_OIDC_LABEL). */
+  label: string;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +177,19 @@ function origins(env: Record<string, string | undefined>, name: string): Readonl
   );
 }
 
+/** A comma-separated list of distinct whole days (1–365), largest first. */
+function reminderDays(env: Record<string, string | undefined>): readonly number[] {
+  const raw = env.KEYWARD_EXPIRY_REMINDER_DAYS?.trim();
+  if (!raw) return [7, 1];
+  const days = raw.split(',').map((entry) => entry.trim());
+  if (days.some((entry) => !/^\d+$/.test(entry) || Number(entry) < 1 || Number(entry) > 365)) {
+    throw new ConfigError(
+      `KEYWARD_EXPIRY_REMINDER_DAYS must be whole days from 1 to 365, comma-separated (e.g. 7,1), got "${raw}".`,
+    );
+  }
+  return [...new Set(days.map(Number))].sort((a, b) => b - a);
+}
+
 const MIN_SECRET_BYTES = 32;
 
 /** A signing secret of at least 32 bytes, or null when unset; the error never repeats the value. */
@@ -171,6 +202,56 @@ function secret(env: Record<string, string | undefined>, name: string): string |
     );
   }
   return raw;
+}
+
+const OIDC_VARIABLES = [
+  'KEYWARD_OIDC_ISSUER',
+  'KEYWARD_OIDC_CLIENT_ID',
+  'KEYWARD_OIDC_CLIENT_SECRET',
+] as const;
+const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * KEYWARD_OIDC_ISSUER, _CLIENT_ID and _CLIENT_SECRET: all three or none. The issuer is https; plain
+ * http only names a provider on this machine, outside production. KEYWARD_OIDC_LABEL names the
+ * provider on the login page (default: Google for Google's issuer, else the issuer's host name).
+ */
+function oidc(env: Record<string, string | undefined>, production: boolean): OidcConfig | null {
+  const values = OIDC_VARIABLES.map((name) => env[name]?.trim() ?? '');
+  const missing = OIDC_VARIABLES.filter((_name, index) => values[index] === '');
+  if (missing.length === OIDC_VARIABLES.length) return null;
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Sign-in with OpenID Connect needs ${OIDC_VARIABLES.join(', ')} together: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set. Set all three, or none to turn it off.`,
+    );
+  }
+  const [issuer = '', clientId = '', clientSecret = ''] = values;
+  let parsed: URL;
+  try {
+    parsed = new URL(issuer);
+  } catch {
+    throw new ConfigError('KEYWARD_OIDC_ISSUER is not a valid URL, e.g. https://accounts.google.com.');
+  }
+  const loopback = parsed.protocol === 'http:' && LOOPBACK_HOSTNAMES.has(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(loopback && !production)) {
+    throw new ConfigError(
+      `KEYWARD_OIDC_ISSUER must use https (plain http only for a provider on localhost, outside production), got ${parsed.protocol}`,
+    );
+  }
+  if (parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigError(
+      'KEYWARD_OIDC_ISSUER must be the bare issuer identifier (no query, fragment or credentials), e.g. https://accounts.google.com.',
+    );
+  }
+  const label = env.KEYWARD_OIDC_LABEL?.trim() || defaultOidcLabel(parsed);
+  if (label.length > 40 || controlCharacterIndex(label) >= 0) {
+    throw new ConfigError('KEYWARD_OIDC_LABEL must be at most 40 characters, without control characters.');
+  }
+  return { issuer, clientId, clientSecret, label };
+}
+
+function defaultOidcLabel(issuer: URL): string {
+  return issuer.hostname === 'accounts.google.com' ? 'Google' : issuer.hostname;
 }
 
 /** Reads and validates the environment; throws ConfigError with a readable message on a bad value. */
@@ -241,6 +322,8 @@ export function loadConfig(
     sessionAbsoluteDays: integer(env, 'KEYWARD_SESSION_ABSOLUTE_DAYS', 30, 1, 365),
     accessTokenSecret,
     accessTokenSecretPrevious,
+    oidc: oidc(env, nodeEnv === 'production'),
+    expiryReminderDays: reminderDays(env),
     env,
   };
 }

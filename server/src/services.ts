@@ -12,6 +12,8 @@ import {
 import { TokenInvalidation } from './cache/token-invalidation.js';
 import type { Config } from './config.js';
 import type { Orm } from './db/orm.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { scheduledJobs } from './jobs/scheduled-jobs.js';
 import type { Logger } from './logger.js';
 import { MailDispatcher, type MailTransport } from './mail/mail.service.js';
 import { Metrics } from './metrics.js';
@@ -20,8 +22,9 @@ import { loadPolicies } from './rate-limits/policies.js';
 import { RateLimits } from './rate-limits/rate-limiter.js';
 import { RegistryService } from './registry/registry.service.js';
 import { AccessTokensService } from './sessions/access-tokens.service.js';
+import { OidcSignIn } from './sessions/oidc.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
-import { resolveSigningKeys } from './sessions/signing-keys.js';
+import { deploymentSecrets, resolveSigningKeys } from './sessions/signing-keys.js';
 import { TokenCache } from './tokens/token-cache.js';
 import { TokenCredits } from './tokens/token-credits.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
@@ -49,6 +52,8 @@ export interface Services {
   /** rateLimitPerMinute of tokens created without one (KEYWARD_LIMIT_TOKEN_DEFAULT). */
   defaultTokenRate: number;
   accessTokens: AccessTokensService;
+  /** Sign-in with OpenID Connect (KEYWARD_OIDC_*); null when not configured. */
+  oidc: OidcSignIn | null;
   tokenCache: TokenCache;
   invalidation: TokenInvalidation;
   /** A small pg pool for the hot path (prepared statements, no ORM). */
@@ -56,6 +61,28 @@ export interface Services {
   metrics: Metrics;
   /** The component registry on disk. */
   registry: RegistryService;
+  /** The scheduled jobs' queue (pg-boss), started and stopped with the instance. */
+  jobs: JobQueue;
+  /**
+   * Where links in mail sent by jobs point: KEYWARD_PUBLIC_URL, else (development) this instance's
+   * URL, which boot sets once it listens.
+   */
+  appOrigin: string;
+}
+
+/**
+ * Stops what createServices started, in order: running jobs finish, buffered usage and queued mail
+ * are written and sent, then the connections close.
+ */
+export async function stopServices(services: Services): Promise<void> {
+  await services.jobs.stop();
+  await services.usage.stop();
+  await services.credits.stop();
+  await services.mail.stop();
+  await services.invalidation.stop();
+  await services.pool.end();
+  await services.orm.close();
+  services.redis?.disconnect();
 }
 
 export function createServices(deps: {
@@ -66,6 +93,8 @@ export function createServices(deps: {
   redis: Redis | null;
   mailTransport: MailTransport;
   catalogue?: PermissionCatalogue;
+  /** Whether this process fires the job schedules (false for the admin command). */
+  scheduleJobs?: boolean;
 }): Services {
   const { config, logger, orm, redis } = deps;
   const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
@@ -108,7 +137,17 @@ export function createServices(deps: {
     rateLimits,
     onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
   });
-  return {
+  const tokens = new TokensService({
+    catalogue,
+    rateLimits,
+    prefix: config.tokenPrefix,
+    maxTokensPerAccount: config.maxTokensPerAccount,
+    maxTokenRate: config.maxTokenRate,
+    defaultTokenRate,
+    credits,
+    onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
+  });
+  const services: Services = {
     config,
     logger,
     orm,
@@ -121,6 +160,7 @@ export function createServices(deps: {
       onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
     }),
     accessTokens: new AccessTokensService({ keys: resolveSigningKeys(config), accounts, catalogue }),
+    oidc: config.oidc ? new OidcSignIn({ config: config.oidc, accounts, secrets: secretsOf(config) }) : null,
     rateLimits,
     mail: new MailDispatcher({
       em: orm.em,
@@ -131,16 +171,7 @@ export function createServices(deps: {
     }),
     catalogue,
     defaultTokenRate,
-    tokens: new TokensService({
-      catalogue,
-      rateLimits,
-      prefix: config.tokenPrefix,
-      maxTokensPerAccount: config.maxTokensPerAccount,
-      maxTokenRate: config.maxTokenRate,
-      defaultTokenRate,
-      credits,
-      onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
-    }),
+    tokens,
     verifier: new TokenVerifier({
       pool,
       cache: tokenCache,
@@ -158,5 +189,23 @@ export function createServices(deps: {
     pool,
     usage,
     credits,
+    jobs: new JobQueue({
+      databaseUrl: deps.databaseUrl,
+      logger,
+      schedule: deps.scheduleJobs ?? true,
+      jobs: scheduledJobs({
+        em: orm.em,
+        expiryReminderDays: config.expiryReminderDays,
+        appOrigin: () => services.appOrigin,
+        onTokensChanged: (changed) => tokens.tokensChanged(changed),
+      }),
+    }),
+    appOrigin: config.publicUrl ?? `http://localhost:${config.port}`,
   };
+  return services;
+}
+
+function secretsOf(config: Config): string[] {
+  const { current, previous } = deploymentSecrets(config);
+  return previous ? [current, previous] : [current];
 }

@@ -62,6 +62,8 @@ describe('OpenAPI document', () => {
       '/api/v1/api-tokens/{id}',
       '/api/v1/auth/login',
       '/api/v1/auth/refresh-token',
+      '/api/v1/auth/register',
+      '/api/v1/auth/restore-password',
       '/healthz',
       '/readyz',
     ]);
@@ -160,6 +162,26 @@ describe('OpenAPI document', () => {
       '/api/tokens/revoke-leaked',
       'post',
     );
+    const json = { 'content-type': 'application/json' };
+    const register = (body: unknown) =>
+      fetch(url('/api/v1/auth/register'), { method: 'POST', headers: json, body: JSON.stringify(body) });
+    const newEmail = `openapi-${Date.now()}@example.com`;
+    for (const body of [
+      { email: newEmail, password: 'long enough password', name: 'New' },
+      { email: newEmail, password: 'long enough password' },
+      { email: 'not-an-email', password: 'long enough password' },
+    ])
+      await expectConforms(await register(body), '/api/v1/auth/register', 'post');
+    for (const body of [{ email }, { email: 7 }])
+      await expectConforms(
+        await fetch(url('/api/v1/auth/restore-password'), {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify(body),
+        }),
+        '/api/v1/auth/restore-password',
+        'post',
+      );
     await expectConforms(await fetch(url('/healthz')), '/healthz', 'get');
     await expectConforms(await fetch(url('/readyz')), '/readyz', 'get');
   });

@@ -86,6 +86,23 @@ async function forgeAccessToken(
     .sign(key ?? SIGNING_KEY.key);
 }
 
+interface RegisteredBody {
+  data: { user: { id: string; email: string; name: string; emailVerified: boolean } };
+}
+
+const REGISTER_MUTATION = 'mutation($input: RegisterInput!) { register(input: $input) { id } }';
+const RESET_MUTATION = 'mutation($e: String!) { requestPasswordReset(email: $e) }';
+
+function postRegister(body: unknown, s: TestServer = server): Promise<Response> {
+  return s.rest('/api/v1/auth/register', jsonRequest('POST', body));
+}
+
+function postRestore(body: unknown, s: TestServer = server): Promise<Response> {
+  return s.rest('/api/v1/auth/restore-password', jsonRequest('POST', body));
+}
+
+const newEmail = () => `new-${randomBytes(4).toString('hex')}@example.com`;
+
 describe('POST /api/v1/auth/login', () => {
   it('login: answers {data: {accessToken, refreshToken, expiresIn, user: {id, email}}} with a one-hour HS256 JWT', async () => {
     const account = await server.seedAccount();
@@ -141,7 +158,7 @@ describe('POST /api/v1/auth/login', () => {
   });
 });
 
-describe('login rate limit (10 per 15 minutes per IP, shared with GraphQL login)', () => {
+describe('the auth routes’ per-IP limits, shared with GraphQL (login 10 per 15 minutes, register 5 and restore-password 3 per hour)', () => {
   let limited: TestServer;
   beforeAll(async () => {
     limited = await startTestServer({}, { limits: 'published' });
@@ -181,6 +198,67 @@ describe('login rate limit (10 per 15 minutes per IP, shared with GraphQL login)
     });
     expect(message).toMatch(/login/);
     const [after] = await limited.sql<{ n: number }>('select count(*)::int as n from refresh_token');
+    expect(after).toEqual(before);
+  });
+
+  it('register: five attempts through REST and GraphQL together (failed ones too) pass; the sixth is 429 source register, scope ip, on both surfaces, and creates nothing', async () => {
+    const password = 'long enough password';
+    const first = await postRegister({ email: newEmail(), password }, limited);
+    expect(first.status).toBe(201);
+    expectAllowedRateHeaders(first, 5, 4);
+    const viaGraphql = await limited.gql(REGISTER_MUTATION, {
+      input: { email: newEmail(), password, name: 'G' },
+    });
+    expect(viaGraphql.body.errors).toBeUndefined();
+    expect(viaGraphql.headers.get('ratelimit-remaining')).toBe('3');
+    const invalid = await postRegister({ email: 'not-an-email', password }, limited);
+    await expectRestError(invalid, 400, 'validation_failed');
+    expectAllowedRateHeaders(invalid, 5, 2);
+    for (const remaining of [1, 0]) {
+      const response = await postRegister({ email: newEmail(), password }, limited);
+      expect(response.status).toBe(201);
+      expectAllowedRateHeaders(response, 5, remaining);
+    }
+    const [before] = await limited.sql<{ n: number }>('select count(*)::int as n from account');
+    const blocked = await postRegister({ email: newEmail(), password }, limited);
+    const { message } = await expectRateLimited(blocked, {
+      limit: 5,
+      windowSeconds: 3600,
+      scope: 'ip',
+      source: 'register',
+    });
+    expect(message).toMatch(/register/i);
+    const blockedGraphql = await limited.gql(REGISTER_MUTATION, {
+      input: { email: newEmail(), password, name: 'G' },
+    });
+    expect(blockedGraphql.status).toBe(429);
+    expect(blockedGraphql.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMIT_EXCEEDED');
+    expect(blockedGraphql.headers.get('x-ratelimit-source')).toBe('register');
+    const [after] = await limited.sql<{ n: number }>('select count(*)::int as n from account');
+    expect(after).toEqual(before);
+  });
+
+  it('restore-password: three requests through GraphQL and REST together pass; the fourth is 429 source password-reset, scope ip, on both surfaces, and queues no mail', async () => {
+    const viaGraphql = await limited.gql(RESET_MUTATION, { e: newEmail() });
+    expect(viaGraphql.body.data).toEqual({ requestPasswordReset: true });
+    expect(viaGraphql.headers.get('ratelimit-remaining')).toBe('2');
+    for (const remaining of [1, 0]) {
+      const response = await postRestore({ email: newEmail() }, limited);
+      expect(response.status).toBe(202);
+      expectAllowedRateHeaders(response, 3, remaining);
+    }
+    const [before] = await limited.sql<{ n: number }>('select count(*)::int as n from mail_outbox');
+    const blocked = await postRestore({ email: newEmail() }, limited);
+    await expectRateLimited(blocked, {
+      limit: 3,
+      windowSeconds: 3600,
+      scope: 'ip',
+      source: 'password-reset',
+    });
+    const blockedGraphql = await limited.gql(RESET_MUTATION, { e: newEmail() });
+    expect(blockedGraphql.status).toBe(429);
+    expect(blockedGraphql.headers.get('x-ratelimit-source')).toBe('password-reset');
+    const [after] = await limited.sql<{ n: number }>('select count(*)::int as n from mail_outbox');
     expect(after).toEqual(before);
   });
 });
@@ -514,5 +592,121 @@ describe('password reset and programmatic logins', () => {
     expect(reset.body.data).toEqual({ resetPassword: true });
     await expectRestError(await refresh(pair.refreshToken), 401, 'invalid_token');
     expect(await accepted(pair.accessToken)).toEqual({ status: 401, error: 'token_revoked' });
+  });
+});
+
+describe('POST /api/v1/auth/register', () => {
+  it('register: creates an unverified free member, mails the verification link and answers 201 {data: {user}}; no session, no tokens', async () => {
+    const email = newEmail();
+    const response = await postRegister({
+      email: email.toUpperCase(),
+      password: 'long enough password',
+      name: 'Ada',
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    const body = (await response.json()) as RegisteredBody;
+    expect(body).toEqual({
+      data: { user: { id: expect.any(String), email, name: 'Ada', emailVerified: false } },
+    });
+    const [row] = await server.sql(
+      'select email, name, email_verified, plan, role from account where id = $1',
+      [body.data.user.id],
+    );
+    expect(row).toEqual({ email, name: 'Ada', email_verified: false, plan: 'free', role: 'member' });
+    expect(await server.lastMail(email, 'verify_email')).not.toBeNull();
+    const audit = await server.sql('select action, actor_id from audit_event where target_id = $1', [
+      body.data.user.id,
+    ]);
+    expect(audit).toEqual([{ action: 'account.register', actor_id: body.data.user.id }]);
+    expect(await server.sql('select 1 from session where account_id = $1', [body.data.user.id])).toEqual([]);
+    // The new account logs in like any other.
+    expect((await postLogin({ email, password: 'long enough password' })).status).toBe(200);
+  });
+
+  it('register: without a name, the name is the part of the email before @', async () => {
+    const email = newEmail();
+    const response = await postRegister({ email, password: 'long enough password' });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as RegisteredBody).data.user.name).toBe(email.split('@')[0]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['no email', { password: 'long enough password' }, 'email'],
+    ['no password', { email: 'a@example.com' }, 'password'],
+    ['a malformed email', { email: 'not-an-email', password: 'long enough password' }, 'email'],
+    ['a 7-character password', { email: 'a@example.com', password: 'short12' }, 'password'],
+    ['an empty name', { email: 'a@example.com', password: 'long enough password', name: ' ' }, 'name'],
+    [
+      'a name with a control character',
+      { email: 'a@example.com', password: 'long enough password', name: 'a\u001b[2J' },
+      'name',
+    ],
+    ['an extra key', { email: 'a@example.com', password: 'long enough password', plan: 'team' }, 'plan'],
+  ])(
+    'register: %s is 400 validation_failed naming the field, and creates nothing',
+    async (_label, body, field) => {
+      const [before] = await server.sql<{ n: number }>('select count(*)::int as n from account');
+      const { message } = await expectRestError(await postRegister(body), 400, 'validation_failed');
+      expect(message).toContain(field);
+      const [after] = await server.sql<{ n: number }>('select count(*)::int as n from account');
+      expect(after).toEqual(before);
+    },
+  );
+
+  it('register: an address in use (in any case) answers 409 email_taken, as GraphQL’s register does, and changes nothing', async () => {
+    const existing = await server.seedAccount();
+    const response = await postRegister({
+      email: existing.email.toUpperCase(),
+      password: 'another long password',
+      name: 'Mallory',
+    });
+    const { message } = await expectRestError(response, 409, 'email_taken');
+    const viaGraphql = await server.gql(REGISTER_MUTATION, {
+      input: { email: existing.email, password: 'another long password', name: 'Mallory' },
+    });
+    expect(viaGraphql.body.errors?.[0]).toMatchObject({ message, extensions: { code: 'EMAIL_TAKEN' } });
+    const [row] = await server.sql('select name, password_hash from account where id = $1', [
+      existing.account.id,
+    ]);
+    expect(row).toEqual({ name: 'Test User', password_hash: existing.account.passwordHash });
+    expect(await server.lastMail(existing.email, 'verify_email')).toBeNull();
+  });
+});
+
+describe('POST /api/v1/auth/restore-password', () => {
+  const RESTORED = {
+    data: { message: 'If an account has this address, a password-reset link is on its way.' },
+  };
+
+  it('restore-password: answers 202 with the same body for a known and an unknown address; only the known one gets a working reset link', async () => {
+    const account = await server.seedAccount();
+    const unknown = newEmail();
+    const known = await postRestore({ email: account.email.toUpperCase() });
+    const nobody = await postRestore({ email: unknown });
+    expect([known.status, nobody.status]).toEqual([202, 202]);
+    expect(await known.json()).toEqual(RESTORED);
+    expect(await nobody.json()).toEqual(RESTORED);
+    expect(await server.lastMail(unknown, 'password_reset')).toBeNull();
+    const mail = await server.lastMail(account.email, 'password_reset');
+    const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail?.body ?? '')?.[1];
+    expect(token).toBeDefined();
+    const reset = await server.gql(
+      'mutation($t: String!) { resetPassword(token: $t, password: "restored password") }',
+      {
+        t: token,
+      },
+    );
+    expect(reset.body.data).toEqual({ resetPassword: true });
+    expect((await postLogin({ email: account.email, password: 'restored password' })).status).toBe(200);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['no email', {}, 'email'],
+    ['a number', { email: 42 }, 'email'],
+    ['an extra key', { email: 'a@example.com', redirect: 'https://evil.example' }, 'redirect'],
+  ])('restore-password: %s is 400 validation_failed naming the field', async (_label, body, field) => {
+    const { message } = await expectRestError(await postRestore(body), 400, 'validation_failed');
+    expect(message).toContain(field);
   });
 });

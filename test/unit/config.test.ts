@@ -252,3 +252,86 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('hunter2');
   });
 });
+
+describe('loadConfig: sign-in with OpenID Connect', () => {
+  const google = {
+    KEYWARD_OIDC_ISSUER: 'https://accounts.google.com',
+    KEYWARD_OIDC_CLIENT_ID: 'client-id.apps.googleusercontent.com',
+    KEYWARD_OIDC_CLIENT_SECRET: 'the client secret',
+  };
+
+  it('is off when none of the three variables is set (blank counts as unset)', () => {
+    expect(loadConfig({}, CWD).oidc).toBeNull();
+    expect(loadConfig({ KEYWARD_OIDC_ISSUER: ' ', KEYWARD_OIDC_CLIENT_ID: '' }, CWD).oidc).toBeNull();
+  });
+
+  it('reads all three, and labels Google’s issuer "Google" and any other by its host name', () => {
+    expect(loadConfig(google, CWD).oidc).toEqual({
+      issuer: 'https://accounts.google.com',
+      clientId: 'client-id.apps.googleusercontent.com',
+      clientSecret: 'the client secret',
+      label: 'Google',
+    });
+    const other = loadConfig(
+      { ...google, KEYWARD_OIDC_ISSUER: 'https://login.example.com/realms/staff' },
+      CWD,
+    );
+    expect(other.oidc?.label).toBe('login.example.com');
+    const labelled = loadConfig({ ...google, KEYWARD_OIDC_LABEL: 'Example SSO' }, CWD);
+    expect(labelled.oidc?.label).toBe('Example SSO');
+  });
+
+  it.each([['KEYWARD_OIDC_ISSUER'], ['KEYWARD_OIDC_CLIENT_ID'], ['KEYWARD_OIDC_CLIENT_SECRET']])(
+    'refuses to start when only %s is missing, naming it',
+    (missing) => {
+      const error = errorFrom({ ...google, [missing]: '' });
+      expect(error.message).toMatch(
+        /KEYWARD_OIDC_ISSUER, KEYWARD_OIDC_CLIENT_ID, KEYWARD_OIDC_CLIENT_SECRET together/,
+      );
+      expect(error.message).toContain(`${missing} is not set`);
+    },
+  );
+
+  it('refuses one variable alone, naming the two missing', () => {
+    const error = errorFrom({ KEYWARD_OIDC_CLIENT_ID: 'x' });
+    expect(error.message).toContain('KEYWARD_OIDC_ISSUER and KEYWARD_OIDC_CLIENT_SECRET are not set');
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['an issuer that is not a URL', { KEYWARD_OIDC_ISSUER: 'accounts.google.com' }, /not a valid URL/],
+    [
+      'a plain-http issuer elsewhere than localhost',
+      { KEYWARD_OIDC_ISSUER: 'http://sso.example.com' },
+      /https/,
+    ],
+    [
+      'a plain-http localhost issuer in production',
+      {
+        NODE_ENV: 'production',
+        KEYWARD_PUBLIC_URL: 'https://keys.example.com',
+        KEYWARD_SECRET: 'a'.repeat(32),
+        KEYWARD_OIDC_ISSUER: 'http://127.0.0.1:8080',
+      },
+      /https/,
+    ],
+    ['an issuer with a query', { KEYWARD_OIDC_ISSUER: 'https://sso.example.com/?tenant=1' }, /bare issuer/],
+    ['a label of 41 characters', { KEYWARD_OIDC_LABEL: 'x'.repeat(41) }, /KEYWARD_OIDC_LABEL/],
+  ])('refuses %s', (_case, env, message) => {
+    expect(errorFrom({ ...google, ...env }).message).toMatch(message);
+  });
+
+  it('accepts a plain-http issuer on localhost outside production (a provider on this machine)', () => {
+    expect(loadConfig({ ...google, KEYWARD_OIDC_ISSUER: 'http://localhost:9000' }, CWD).oidc?.issuer).toBe(
+      'http://localhost:9000',
+    );
+  });
+
+  it('never echoes the client secret in an error', () => {
+    const error = errorFrom({
+      ...google,
+      KEYWARD_OIDC_ISSUER: '',
+      KEYWARD_OIDC_CLIENT_SECRET: 'hunter2-secret',
+    });
+    expect(error.message).not.toContain('hunter2-secret');
+  });
+});

@@ -42,10 +42,13 @@ export function validateName(name: string): string {
   return trimmed;
 }
 
-/** Where a login comes from, for its audit event: the web app (a session) or /api/v1 (a token pair). */
+/**
+ * Where a login comes from, for its audit event: the web app (a session), /api/v1 (a token pair)
+ * or an OpenID provider (a session).
+ */
 export interface LoginAttempt {
   meta: RequestMeta;
-  via: 'web' | 'api';
+  via: 'web' | 'api' | 'oidc';
 }
 
 export interface NewAccount {
@@ -140,6 +143,30 @@ export class AccountsService {
     }
     await this.deps.rateLimits.reset('login-account', throttleKey);
     await this.auditNow(em, 'session.login', account.id, attempt.meta, attempt.via);
+    return account;
+  }
+
+  /**
+   * Signs in with an email address an OpenID provider has verified: the account that has the
+   * address, and only when the account's own address is verified too, so whoever registered an
+   * address without proving it never gets the session of whoever proves it later. Creates no
+   * account. Audited as session.login (detail `oidc`) or session.login_failed
+   * (`oidc_unknown_email`, `oidc_unverified_account`).
+   * @throws invalid_credentials (no account has the address), email_not_verified (its account's is not).
+   */
+  async authenticateVerifiedEmail(em: EntityManager, email: string, meta: RequestMeta): Promise<Account> {
+    assertPlainText('email', email);
+    const normalized = normalizeEmail(email);
+    const account = normalized.length <= 254 ? await em.findOne(Account, { email: normalized }) : null;
+    if (!account) {
+      await this.auditNow(em, 'session.login_failed', null, meta, 'oidc_unknown_email');
+      throw new KeywardError('invalid_credentials', 'No account has this email address.');
+    }
+    if (!account.emailVerified) {
+      await this.auditNow(em, 'session.login_failed', account.id, meta, 'oidc_unverified_account');
+      throw new KeywardError('email_not_verified');
+    }
+    await this.auditNow(em, 'session.login', account.id, meta, 'oidc');
     return account;
   }
 

@@ -5,8 +5,9 @@ export function sessionCookieName(secure: boolean): string {
   return secure ? '__Host-keyward_session' : 'keyward_session';
 }
 
-export function serializeSessionCookie(value: string, secure: boolean, maxAgeSeconds: number): string {
-  return serialize(sessionCookieName(secure), value, {
+/** Every cookie Keyward sets: whole-site path, HttpOnly, SameSite=Lax, Secure over https. */
+function serializeCookie(name: string, value: string, secure: boolean, maxAgeSeconds: number): string {
+  return serialize(name, value, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -15,8 +16,19 @@ export function serializeSessionCookie(value: string, secure: boolean, maxAgeSec
   });
 }
 
+export function serializeSessionCookie(value: string, secure: boolean, maxAgeSeconds: number): string {
+  return serializeCookie(sessionCookieName(secure), value, secure, maxAgeSeconds);
+}
+
 export function clearSessionCookie(secure: boolean): string {
   return serializeSessionCookie('', secure, 0);
+}
+
+/** A cookie's value under `name`, or null when absent or empty. */
+function presentedCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  const value = parse(header)[name];
+  return value === undefined || value === '' ? null : value;
 }
 
 /**
@@ -24,7 +36,21 @@ export function clearSessionCookie(secure: boolean): string {
  * `__Host-keyward_session` (a sibling subdomain cannot plant it), on http only `keyward_session`.
  */
 export function presentedSessionCookie(header: string | undefined, secure: boolean): string | null {
-  if (!header) return null;
-  const value = parse(header)[sessionCookieName(secure)];
-  return value === undefined || value === '' ? null : value;
+  return presentedCookie(header, sessionCookieName(secure));
+}
+
+/**
+ * The sign-in transaction cookie (OpenID Connect: state, nonce and PKCE verifier, sealed). Being
+ * SameSite=Lax, the provider's redirect back, a top-level GET, carries it.
+ */
+export function oidcCookieName(secure: boolean): string {
+  return secure ? '__Host-keyward_oidc' : 'keyward_oidc';
+}
+
+export function serializeOidcCookie(value: string, secure: boolean, maxAgeSeconds: number): string {
+  return serializeCookie(oidcCookieName(secure), value, secure, maxAgeSeconds);
+}
+
+export function presentedOidcCookie(header: string | undefined, secure: boolean): string | null {
+  return presentedCookie(header, oidcCookieName(secure));
 }

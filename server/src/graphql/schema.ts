@@ -4,6 +4,7 @@ import '../accounts/accounts.graphql.js';
 import '../audit/audit.graphql.js';
 import './node.graphql.js';
 import '../permissions/permissions.graphql.js';
+import '../sessions/oidc.graphql.js';
 import '../sessions/sessions.graphql.js';
 import '../tokens/tokens.graphql.js';
 import { builder } from './builder.js';

@@ -51,6 +51,18 @@ export const loginBody = z
   .object({ email: plainText().max(254), password: plainText({ multiline: true }).max(1024) })
   .strict();
 
+/** POST /api/v1/auth/register: RegisterInput as JSON; the name defaults to the part of the email before @. */
+export const registerBody = z
+  .object({
+    email: plainText().max(254),
+    password: plainText({ multiline: true }).max(1024),
+    name: plainText().max(100).optional(),
+  })
+  .strict();
+
+/** POST /api/v1/auth/restore-password. */
+export const restorePasswordBody = z.object({ email: plainText().max(254) }).strict();
+
 export const refreshBody = z.object({ refreshToken: plainText().max(256) }).strict();
 
 export const revokeLeakedBody = z
@@ -91,6 +103,7 @@ export const tokenResponse = z.object({
   lastUsedIp: z.string().nullable(),
   createdBy: z.string(),
   rateLimitPerMinute: z.number().int(),
+  expiryReminders: z.boolean(),
   ...restrictionFields,
 });
 
@@ -136,3 +149,16 @@ export const tokenPairResponse = z.object({
     user: z.object({ id: z.string(), email: z.string() }),
   }),
 });
+
+export const registeredResponse = z.object({
+  data: z.object({
+    user: z.object({
+      id: z.string().uuid(),
+      email: z.string(),
+      name: z.string(),
+      emailVerified: z.boolean(),
+    }),
+  }),
+});
+
+export const restorePasswordResponse = z.object({ data: z.object({ message: z.string() }) });

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { type Route, route } from '../edge/route.js';
 import type { Services } from '../services.js';
-import { createTokenBody, loginBody, refreshBody, revokeLeakedBody, tokenPairResponse } from './schemas.js';
+import {
+  createTokenBody,
+  loginBody,
+  refreshBody,
+  registerBody,
+  registeredResponse,
+  restorePasswordBody,
+  restorePasswordResponse,
+  revokeLeakedBody,
+  tokenPairResponse,
+} from './schemas.js';
 
 const v1Credentials = { token: true, access: true, required: true } as const;
 
@@ -25,6 +35,49 @@ export function v1Routes(services: Services): Route[] {
       handle: async ({ ctx, body }) => ({
         json: { data: await services.accessTokens.login(ctx.em(), body.email, body.password, ctx.meta()) },
       }),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/v1/auth/register',
+      surface: 'rest',
+      auth: { required: false },
+      // The same per-IP policy, and so the same count, as GraphQL's register.
+      limit: { ip: 'register' },
+      body: registerBody,
+      openapi: {
+        summary:
+          'Create an account (unverified, plan free) and mail its verification link; log in with /api/v1/auth/login.',
+        response: { status: 201, schema: registeredResponse },
+        errors: ['email_taken'],
+        tags: ['v1'],
+      },
+      handle: async ({ ctx, body }) => {
+        const account = await services.accounts.register(ctx.em(), body, ctx.origin, ctx.meta());
+        const { id, email, name, emailVerified } = account;
+        return { status: 201, json: { data: { user: { id, email, name, emailVerified } } } };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/v1/auth/restore-password',
+      surface: 'rest',
+      auth: { required: false },
+      // Shared with GraphQL's requestPasswordReset, as is the per-address limit inside the service.
+      limit: { ip: 'password-reset' },
+      body: restorePasswordBody,
+      openapi: {
+        summary:
+          'Mail a password-reset link when an account has the address; the same answer, in the same time, either way.',
+        response: { status: 202, schema: restorePasswordResponse },
+        tags: ['v1'],
+      },
+      handle: async ({ ctx, body }) => {
+        await services.accounts.requestPasswordReset(ctx.em(), body.email, ctx.origin, ctx.meta());
+        return {
+          status: 202,
+          json: { data: { message: 'If an account has this address, a password-reset link is on its way.' } },
+        };
+      },
     }),
     route({
       method: 'POST',

@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Config, ConfigError } from '../config.js';
+import { deriveKey } from '../crypto.js';
 
 /** An HS256 key for access tokens and the `kid` that names it in a token's header. */
 export interface SigningKey {
@@ -24,7 +25,7 @@ const MIN_SECRET_BYTES = 32;
  * stable across restarts and instances, and telling nothing about the secret.
  */
 export function signingKeyFrom(secret: string): SigningKey {
-  const key = createHmac('sha256', secret).update('keyward access-token signing key v1').digest();
+  const key = deriveKey(secret, 'keyward access-token signing key v1');
   const kid = createHash('sha256').update(key).digest('base64url').slice(0, 16);
   return { kid, key: new Uint8Array(key) };
 }
@@ -37,9 +38,21 @@ export function signingKeyFrom(secret: string): SigningKey {
 export function resolveSigningKeys(
   config: Pick<Config, 'accessTokenSecret' | 'accessTokenSecretPrevious' | 'dataDir'>,
 ): SigningKeys {
-  const current = config.accessTokenSecret ?? keyFileSecret(config.dataDir);
-  const previous = config.accessTokenSecretPrevious;
+  const { current, previous } = deploymentSecrets(config);
   return { current: signingKeyFrom(current), previous: previous ? signingKeyFrom(previous) : null };
+}
+
+/**
+ * The deployment's secret (KEYWARD_SECRET, else outside production the data directory's key file)
+ * and the one before its last rotation. Every key is derived from them for one purpose.
+ */
+export function deploymentSecrets(
+  config: Pick<Config, 'accessTokenSecret' | 'accessTokenSecretPrevious' | 'dataDir'>,
+): { current: string; previous: string | null } {
+  return {
+    current: config.accessTokenSecret ?? keyFileSecret(config.dataDir),
+    previous: config.accessTokenSecretPrevious,
+  };
 }
 
 /** Reads the data directory's key file, creating it atomically (link of a complete file) when missing. */

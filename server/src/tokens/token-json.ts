@@ -30,6 +30,7 @@ export function tokenJson(
     lastUsedIp: token.lastUsedIp,
     createdBy: tokenCreatedBy(token),
     rateLimitPerMinute: tokenRateLimit(token, defaultRate),
+    expiryReminders: token.expiryReminders,
     allowedCidrs: token.allowedCidrs,
     notBefore: token.notBefore?.toISOString() ?? null,
     usageLimit: token.usageLimit,

@@ -24,6 +24,8 @@ export class ApiToken {
   /** The token that created this one, or null when the account created it itself. */
   createdByToken: string | null = null;
   rateLimitPerMinute: number | null = null;
+  /** Whether this token is listed in its owner's expiry-reminder digests. */
+  expiryReminders = true;
   /** Client addresses the token may be used from (addresses or CIDR ranges, normalized); null: anywhere. */
   allowedCidrs: string[] | null = null;
   /** The token works from this instant on (database clock); null: at once. */
@@ -59,6 +61,7 @@ export const ApiTokenSchema = new EntitySchema<ApiToken>({
     lastUsedIp: { type: 'text', nullable: true },
     createdByToken: { type: 'uuid', nullable: true },
     rateLimitPerMinute: { type: 'integer', nullable: true },
+    expiryReminders: { type: 'boolean', default: true },
     allowedCidrs: { type: 'text[]', nullable: true },
     notBefore: { type: 'Date', columnType: 'timestamptz', nullable: true },
     usageLimit: { type: 'integer', nullable: true },

@@ -49,3 +49,18 @@ export function toFormErrors<TField extends string>(
   result.form = formMessages.length > 0 ? formMessages.join(' ') : null;
   return result;
 }
+
+/**
+ * The form's empty required fields, each with its message, checked before anything is sent.
+ * `messages` lists the required fields.
+ */
+export function requireFilled<TField extends string>(
+  values: Readonly<Record<TField, string>>,
+  messages: Readonly<Partial<Record<TField, string>>>,
+): FormErrors<TField> {
+  const result = noErrors<TField>();
+  for (const field of Object.keys(messages) as TField[]) {
+    if (!values[field]) result.fields[field] = messages[field];
+  }
+  return result;
+}

@@ -1,11 +1,13 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useRef, useState } from 'react';
 import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
-import { useDocumentTitle } from '../../lib/router';
-import { useSignedInViewer, useViewer } from '../../lib/viewer';
-import { changePasswordMutation, updateAccountMutation } from './account.operations';
+import { useDocumentTitle } from '../../lib/navigation';
+import { useSetViewer, useSignedInViewer } from '../../lib/viewer';
+import { auditKeys } from '../audit/audit.operations';
+import { changePasswordMutation, sessionKeys, updateAccountMutation } from './account.operations';
 import { SessionsList } from './sessions-list';
 
 export function AccountPage() {
@@ -27,23 +29,26 @@ export function AccountPage() {
 
 function NameForm() {
   const viewer = useSignedInViewer();
-  const { setViewer } = useViewer();
+  const setViewer = useSetViewer();
+  const client = useQueryClient();
   const [name, setName] = useState(viewer.name);
   const [errors, setErrors] = useState<FormErrors<'name'>>(noErrors);
-  const [saved, setSaved] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   useFocusFirstError(formRef, errors);
+  const save = useMutation({
+    mutationFn: (newName: string) => request(updateAccountMutation, { name: newName }),
+    onSuccess: ({ updateAccount }) => {
+      setViewer(updateAccount);
+      void client.invalidateQueries({ queryKey: auditKeys.all });
+    },
+    onError: (failure) => setErrors(toFormErrors(toApiError(failure), ['name'])),
+  });
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (save.isPending) return;
     setErrors(noErrors());
-    setSaved(false);
-    try {
-      setViewer((await request(updateAccountMutation, { name })).updateAccount);
-      setSaved(true);
-    } catch (failure) {
-      setErrors(toFormErrors(toApiError(failure), ['name']));
-    }
+    save.mutate(name);
   };
 
   return (
@@ -56,10 +61,10 @@ function NameForm() {
             <input {...control} required value={name} onChange={(event) => setName(event.target.value)} />
           )}
         </Field>
-        <button type="submit" className="button">
+        <button type="submit" className="button" aria-busy={save.isPending}>
           Save name
         </button>
-        {saved ? <StatusMessage>Your name has been saved.</StatusMessage> : null}
+        {save.isSuccess ? <StatusMessage>Your name has been saved.</StatusMessage> : null}
       </form>
     </section>
   );
@@ -69,27 +74,27 @@ function PasswordForm() {
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [errors, setErrors] = useState<FormErrors<'currentPassword' | 'newPassword'>>(noErrors);
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const client = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
   useFocusFirstError(formRef, errors);
-
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setErrors(noErrors());
-    setDone(false);
-    try {
-      await request(changePasswordMutation, { currentPassword, newPassword });
+  // The other sessions end with the change: the sessions list and the audit log change with it.
+  const change = useMutation({
+    mutationFn: (variables: { currentPassword: string; newPassword: string }) =>
+      request(changePasswordMutation, variables),
+    onSuccess: () => {
       setCurrentPassword('');
       setNewPassword('');
-      setDone(true);
-    } catch (failure) {
-      setErrors(toFormErrors(toApiError(failure), ['currentPassword', 'newPassword']));
-    } finally {
-      setBusy(false);
-    }
+      void client.invalidateQueries({ queryKey: sessionKeys.all });
+      void client.invalidateQueries({ queryKey: auditKeys.all });
+    },
+    onError: (failure) => setErrors(toFormErrors(toApiError(failure), ['currentPassword', 'newPassword'])),
+  });
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (change.isPending) return;
+    setErrors(noErrors());
+    change.mutate({ currentPassword, newPassword });
   };
 
   return (
@@ -125,10 +130,10 @@ function PasswordForm() {
             />
           )}
         </Field>
-        <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
+        <button type="submit" className="button button-primary" aria-disabled={change.isPending || undefined}>
           Change password
         </button>
-        {done ? (
+        {change.isSuccess ? (
           <StatusMessage>Your password has been changed; your other sessions have ended.</StatusMessage>
         ) : null}
       </form>

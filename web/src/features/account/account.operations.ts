@@ -1,30 +1,32 @@
-import { operation } from '../../lib/graphql';
-import { VIEWER_FIELDS, type Viewer } from '../../lib/viewer';
+import { queryOptions } from '@tanstack/react-query';
+import { graphql, type ResultOf, request } from '../../lib/graphql';
+import { ViewerFields } from '../../lib/viewer';
 
-export type WebSession = {
-  id: string;
-  current: boolean;
-  createdAt: string;
-  lastSeenAt: string;
-  ip: string | null;
-  userAgent: string | null;
-};
-
-export const updateAccountMutation = operation<{ updateAccount: Viewer }, { name: string }>(
-  `mutation UpdateAccount($name: String!) { updateAccount(input: { name: $name }) { ${VIEWER_FIELDS} } }`,
+export const updateAccountMutation = graphql(
+  `
+  mutation UpdateAccount($name: String!) { updateAccount(input: { name: $name }) { ...ViewerFields } }
+`,
+  [ViewerFields],
 );
 
-export const changePasswordMutation = operation<
-  { changePassword: { id: string } },
-  { currentPassword: string; newPassword: string }
->(`mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
-  changePassword(input: { currentPassword: $currentPassword, newPassword: $newPassword }) { id }
-}`);
+export const changePasswordMutation = graphql(`
+  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
+    changePassword(input: { currentPassword: $currentPassword, newPassword: $newPassword }) { id }
+  }
+`);
 
-export const sessionsQuery = operation<{ viewer: { sessions: WebSession[] } | null }>(
-  'query Sessions { viewer { sessions { id current createdAt lastSeenAt ip userAgent } } }',
-);
+const sessionsDocument = graphql(`
+  query Sessions { viewer { sessions { id current createdAt lastSeenAt ip userAgent } } }
+`);
 
-export const endSessionMutation = operation<{ endSession: boolean }, { id: string }>(
-  'mutation EndSession($id: ID!) { endSession(id: $id) }',
-);
+export type WebSession = NonNullable<ResultOf<typeof sessionsDocument>['viewer']>['sessions'][number];
+
+export const endSessionMutation = graphql('mutation EndSession($id: ID!) { endSession(id: $id) }');
+
+export const sessionKeys = { all: ['sessions'] as const };
+
+/** The viewer's web sessions, most recently used first. */
+export const sessionsQuery = queryOptions({
+  queryKey: sessionKeys.all,
+  queryFn: () => request(sessionsDocument, {}),
+});

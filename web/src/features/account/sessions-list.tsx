@@ -1,31 +1,28 @@
-import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorAlert, Loading } from '../../components/messages';
 import { RelativeTime } from '../../components/relative-time';
-import { request, toApiError } from '../../lib/graphql';
-import { useQuery } from '../../lib/use-query';
-import { endSessionMutation, sessionsQuery } from './account.operations';
+import { request } from '../../lib/graphql';
+import { auditKeys } from '../audit/audit.operations';
+import { endSessionMutation, sessionKeys, sessionsQuery } from './account.operations';
 
 /** The viewer's web sessions, with `End session` for each one but this browser's. */
 export function SessionsList() {
-  const { data, error, loading, reload } = useQuery(sessionsQuery, {});
-  const [endError, setEndError] = useState<string | null>(null);
+  const client = useQueryClient();
+  const query = useQuery(sessionsQuery);
+  const end = useMutation({
+    mutationFn: (id: string) => request(endSessionMutation, { id }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: sessionKeys.all });
+      void client.invalidateQueries({ queryKey: auditKeys.all });
+    },
+  });
 
-  const end = async (id: string) => {
-    setEndError(null);
-    try {
-      await request(endSessionMutation, { id });
-      reload();
-    } catch (failure) {
-      setEndError(toApiError(failure).message);
-    }
-  };
-
-  if (error) return <ErrorAlert message={error.message} />;
-  if (loading && !data) return <Loading label="Loading sessions…" />;
-  const sessions = data?.viewer?.sessions ?? [];
+  if (query.isPending) return <Loading label="Loading sessions…" />;
+  if (query.isError && !query.data) return <ErrorAlert message={query.error.message} />;
+  const sessions = query.data.viewer?.sessions ?? [];
   return (
     <>
-      <ErrorAlert message={endError} />
+      <ErrorAlert message={end.error?.message} />
       <div className="table-wrap">
         <table className="table">
           <caption className="visually-hidden">Your web sessions, most recently used first</caption>
@@ -55,7 +52,7 @@ export function SessionsList() {
                   {session.current ? (
                     'This browser'
                   ) : (
-                    <button type="button" className="button" onClick={() => end(session.id)}>
+                    <button type="button" className="button" onClick={() => end.mutate(session.id)}>
                       End session
                     </button>
                   )}

@@ -1,5 +1,5 @@
-import { Link } from '../../lib/router';
-import type { AuditActor } from '../tokens/tokens.operations';
+import { Link } from '@tanstack/react-router';
+import type { AuditActor } from './audit.operations';
 
 /** Who did something: "You", a link to the token that acted, someone not signed in, or the system. */
 export function ActorLabel({ actor, viewerId }: { actor: AuditActor; viewerId: string }) {
@@ -12,7 +12,10 @@ export function ActorLabel({ actor, viewerId }: { actor: AuditActor; viewerId: s
       if (!actor.id) return <>{actor.name ? `Token ${actor.name}` : 'A token'}</>;
       return (
         <>
-          Token <Link to={`/tokens/${encodeURIComponent(actor.id)}`}>{actor.name ?? actor.id}</Link>
+          Token{' '}
+          <Link to="/tokens/$id" params={{ id: actor.id }}>
+            {actor.name ?? actor.id}
+          </Link>
         </>
       );
     case 'leak-report':

@@ -1,52 +1,23 @@
-import { useState } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import { LoadMoreButton } from '../../components/load-more';
 import { ErrorAlert, Loading } from '../../components/messages';
 import { RelativeTime } from '../../components/relative-time';
-import { request, toApiError } from '../../lib/graphql';
-import { Link } from '../../lib/router';
-import { useQuery } from '../../lib/use-query';
 import { useSignedInViewer } from '../../lib/viewer';
 import { ActorLabel } from './actor-label';
 import { type AuditEvent, auditEventsQuery } from './audit.operations';
 import { actionLabels, detailLabel } from './audit-labels';
-
-const PAGE_SIZE = 20;
 
 type AuditListProps = { tokenId?: string; caption: string; emptyText: string };
 
 /** Audit events, newest first, one page at a time (`Load more`). */
 export function AuditList({ tokenId, caption, emptyText }: AuditListProps) {
   const viewer = useSignedInViewer();
-  const variables = { tokenId: tokenId ?? null, first: PAGE_SIZE, after: null };
-  const { data, error, loading, setData } = useQuery(auditEventsQuery, variables);
-  const [moreError, setMoreError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
+  const query = useInfiniteQuery(auditEventsQuery(tokenId ?? null));
 
-  const loadMore = async () => {
-    const after = data?.auditEvents.pageInfo.endCursor;
-    if (!after || loadingMore) return;
-    setLoadingMore(true);
-    setMoreError(null);
-    try {
-      const next = await request(auditEventsQuery, { ...variables, after });
-      setData(
-        (current) =>
-          current && {
-            auditEvents: {
-              edges: [...current.auditEvents.edges, ...next.auditEvents.edges],
-              pageInfo: next.auditEvents.pageInfo,
-            },
-          },
-      );
-    } catch (failure) {
-      setMoreError(toApiError(failure).message);
-    } finally {
-      setLoadingMore(false);
-    }
-  };
-
-  if (error) return <ErrorAlert message={error.message} />;
-  if (loading && !data) return <Loading label="Loading events…" />;
-  const events = data?.auditEvents.edges.map((edge) => edge.node) ?? [];
+  if (query.isPending) return <Loading label="Loading events…" />;
+  if (query.isError && !query.data) return <ErrorAlert message={query.error.message} />;
+  const events = query.data.pages.flatMap((page) => page.auditEvents.edges.map((edge) => edge.node));
   if (events.length === 0) return <p className="muted">{emptyText}</p>;
 
   return (
@@ -70,16 +41,13 @@ export function AuditList({ tokenId, caption, emptyText }: AuditListProps) {
           </tbody>
         </table>
       </div>
-      <ErrorAlert message={moreError} />
-      {data?.auditEvents.pageInfo.hasNextPage ? (
-        <button type="button" className="button load-more" onClick={loadMore} aria-busy={loadingMore}>
-          Load more
-        </button>
+      <ErrorAlert message={query.isFetchNextPageError ? query.error?.message : null} />
+      {query.hasNextPage ? (
+        <LoadMoreButton onClick={() => query.fetchNextPage()} loading={query.isFetchingNextPage} />
       ) : null}
     </>
   );
 }
-
 type AuditRowProps = { event: AuditEvent; viewerId: string; tokenId: string | undefined };
 
 function AuditRow({ event, viewerId, tokenId }: AuditRowProps) {
@@ -120,7 +88,11 @@ function AuditTarget({ event, tokenId, viewerId }: AuditTargetProps) {
   if (event.targetId === tokenId) return <>This token</>;
   if (event.targetId === viewerId) return <>Your account</>;
   if (event.action.startsWith('token.')) {
-    return <Link to={`/tokens/${encodeURIComponent(event.targetId)}`}>View token</Link>;
+    return (
+      <Link to="/tokens/$id" params={{ id: event.targetId }}>
+        View token
+      </Link>
+    );
   }
   return <code className="target-id">{event.targetId}</code>;
 }

@@ -1,4 +1,4 @@
-import { useDocumentTitle } from '../../lib/router';
+import { useDocumentTitle } from '../../lib/navigation';
 import { AuditList } from './audit-list';
 
 export function AuditPage() {

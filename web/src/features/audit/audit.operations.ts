@@ -1,24 +1,32 @@
-import { operation } from '../../lib/graphql';
-import type { AuditActor, PageInfo } from '../tokens/tokens.operations';
+import { infiniteQueryOptions } from '@tanstack/react-query';
+import { graphql, type ResultOf, request } from '../../lib/graphql';
 
-export type AuditEvent = {
-  id: string;
-  action: string;
-  actor: AuditActor;
-  targetId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** A short note, e.g. why a login failed; never a secret. */
-  detail: string | null;
-  createdAt: string;
+const auditEventsDocument = graphql(`
+  query AuditEvents($tokenId: ID, $first: Int, $after: String) {
+    auditEvents(tokenId: $tokenId, first: $first, after: $after) {
+      edges { cursor node { id action actor { type id name } targetId ip userAgent detail createdAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export type AuditEvent = ResultOf<typeof auditEventsDocument>['auditEvents']['edges'][number]['node'];
+export type AuditActor = AuditEvent['actor'];
+
+const PAGE_SIZE = 20;
+
+/** Cache keys: any change to a token or the account invalidates `audit`, every list at once. */
+export const auditKeys = {
+  all: ['audit'] as const,
+  list: (tokenId: string | null) => ['audit', { tokenId }] as const,
 };
 
-export const auditEventsQuery = operation<
-  { auditEvents: { edges: { cursor: string; node: AuditEvent }[]; pageInfo: PageInfo } },
-  { tokenId: string | null; first: number; after: string | null }
->(`query AuditEvents($tokenId: ID, $first: Int, $after: String) {
-  auditEvents(tokenId: $tokenId, first: $first, after: $after) {
-    edges { cursor node { id action actor { type id name } targetId ip userAgent detail createdAt } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`);
+/** Audit events, newest first (optionally one token's), 20 at a time. */
+export const auditEventsQuery = (tokenId: string | null) =>
+  infiniteQueryOptions({
+    queryKey: auditKeys.list(tokenId),
+    queryFn: ({ pageParam }) => request(auditEventsDocument, { tokenId, first: PAGE_SIZE, after: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) =>
+      last.auditEvents.pageInfo.hasNextPage ? last.auditEvents.pageInfo.endCursor : null,
+  });

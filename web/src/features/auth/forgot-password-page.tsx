@@ -1,9 +1,11 @@
+import { useMutation } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { type FormEvent, useRef, useState } from 'react';
 import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
-import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
+import { type FormErrors, noErrors, requireFilled, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
-import { Link, useDocumentTitle } from '../../lib/router';
+import { useDocumentTitle } from '../../lib/navigation';
 import { requestPasswordResetMutation } from './auth.operations';
 
 export function ForgotPasswordPage() {
@@ -12,31 +14,26 @@ export function ForgotPasswordPage() {
   const [errors, setErrors] = useState<FormErrors<'email'>>(noErrors);
   const formRef = useRef<HTMLFormElement>(null);
   useFocusFirstError(formRef, errors);
-  const [busy, setBusy] = useState(false);
-  const [sentTo, setSentTo] = useState<string | null>(null);
+  const send = useMutation({
+    mutationFn: (address: string) => request(requestPasswordResetMutation, { email: address }),
+    onError: (failure) => setErrors(toFormErrors(toApiError(failure), ['email'])),
+  });
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setErrors(noErrors());
-    try {
-      await request(requestPasswordResetMutation, { email: email.trim() });
-      setSentTo(email.trim());
-    } catch (failure) {
-      setErrors(toFormErrors(toApiError(failure), ['email']));
-    } finally {
-      setBusy(false);
-    }
+    if (send.isPending) return;
+    const missing = requireFilled({ email: email.trim() }, { email: 'Enter your email address.' });
+    setErrors(missing);
+    if (!missing.fields.email) send.mutate(email.trim());
   };
 
   return (
     <div className="auth-card">
       <h1>Reset your password</h1>
-      {sentTo ? (
+      {send.isSuccess ? (
         <StatusMessage>
-          If an account exists for {sentTo}, we have sent it a link to set a new password. The link expires
-          soon, so use it today.
+          If an account exists for {send.variables}, we have sent it a link to set a new password. The link
+          expires soon, so use it today.
         </StatusMessage>
       ) : (
         <form ref={formRef} onSubmit={submit} noValidate>
@@ -54,7 +51,7 @@ export function ForgotPasswordPage() {
               />
             )}
           </Field>
-          <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
+          <button type="submit" className="button button-primary" aria-disabled={send.isPending || undefined}>
             Send reset link
           </button>
         </form>

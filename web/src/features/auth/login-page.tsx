@@ -1,74 +1,89 @@
-import { type FormEvent, useState } from 'react';
-import { Field } from '../../components/field';
+import { useMutation } from '@tanstack/react-query';
+import { Link, useSearch } from '@tanstack/react-router';
+import { type FormEvent, useRef, useState } from 'react';
+import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert } from '../../components/messages';
+import { type FormErrors, noErrors, requireFilled, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
-import { Link, safeNextPath, useDocumentTitle, useNavigate, useSearchParam } from '../../lib/router';
-import { useViewer } from '../../lib/viewer';
+import { useDocumentTitle } from '../../lib/navigation';
+import { useSetViewer } from '../../lib/viewer';
 import { loginMutation } from './auth.operations';
+
+type LoginField = 'email' | 'password';
+
+/** Checked here first: an empty form never reaches the server, so it spends no login attempt. */
+const required: Record<LoginField, string> = {
+  email: 'Enter your email address.',
+  password: 'Enter your password.',
+};
 
 export function LoginPage() {
   useDocumentTitle('Log in');
-  const { setViewer } = useViewer();
-  const navigate = useNavigate();
-  const next = useSearchParam('next');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const setViewer = useSetViewer();
+  const { next } = useSearch({ from: '/login' });
+  const [values, setValues] = useState<Record<LoginField, string>>({ email: '', password: '' });
+  const [errors, setErrors] = useState<FormErrors<LoginField>>(noErrors);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, errors);
+  // Signing in replaces the viewer; GuestOnly then sends the visitor on to `next`.
+  const login = useMutation({
+    mutationFn: (input: Record<LoginField, string>) => request(loginMutation, { input }),
+    onSuccess: ({ login: viewer }) => setViewer(viewer),
+    onError: (failure) => setErrors(toFormErrors(toApiError(failure), ['email', 'password'])),
+  });
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const { login } = await request(loginMutation, { input: { email: email.trim(), password } });
-      navigate(safeNextPath(next), { replace: true });
-      setViewer(login);
-    } catch (failure) {
-      setError(toApiError(failure).message);
-      setBusy(false);
-    }
+    if (login.isPending) return;
+    const input = { email: values.email.trim(), password: values.password };
+    const missing = requireFilled(input, required);
+    setErrors(missing);
+    if (Object.keys(missing.fields).length === 0) login.mutate(input);
   };
 
-  const registerLink = next ? `/register?next=${encodeURIComponent(next)}` : '/register';
+  const update = (field: LoginField) => (event: { target: { value: string } }) =>
+    setValues((current) => ({ ...current, [field]: event.target.value }));
+
   return (
     <div className="auth-card">
       <h1>Log in to Keyward</h1>
-      <form onSubmit={submit} noValidate>
-        <ErrorAlert message={error} />
-        <Field label="Email">
+      <form ref={formRef} onSubmit={submit} noValidate>
+        <ErrorAlert message={errors.form} />
+        <Field label="Email" error={errors.fields.email}>
           {(control) => (
             <input
               {...control}
               type="email"
               autoComplete="username"
               required
-              value={email}
-              onChange={(event) => setEmail(event.target.value)}
+              value={values.email}
+              onChange={update('email')}
             />
           )}
         </Field>
-        <Field label="Password">
+        <Field label="Password" error={errors.fields.password}>
           {(control) => (
             <input
               {...control}
               type="password"
               autoComplete="current-password"
               required
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
+              value={values.password}
+              onChange={update('password')}
             />
           )}
         </Field>
-        <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
+        <button type="submit" className="button button-primary" aria-disabled={login.isPending || undefined}>
           Log in
         </button>
       </form>
       <p className="auth-links">
         <Link to="/forgot-password">Forgot your password?</Link>
         <span>
-          No account yet? <Link to={registerLink}>Create one</Link>
+          No account yet?{' '}
+          <Link to="/register" search={{ next }}>
+            Create one
+          </Link>
         </span>
       </p>
     </div>

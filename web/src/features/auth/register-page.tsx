@@ -1,46 +1,50 @@
+import { useMutation } from '@tanstack/react-query';
+import { Link, useSearch } from '@tanstack/react-router';
 import { type FormEvent, useRef, useState } from 'react';
 import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert } from '../../components/messages';
-import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
+import { type FormErrors, noErrors, requireFilled, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
-import { Link, safeNextPath, useDocumentTitle, useNavigate, useSearchParam } from '../../lib/router';
-import { useViewer } from '../../lib/viewer';
+import { useDocumentTitle } from '../../lib/navigation';
+import { useSetViewer } from '../../lib/viewer';
 import { registerMutation } from './auth.operations';
 
 const fields = ['name', 'email', 'password'] as const;
 type RegisterField = (typeof fields)[number];
 
+const required: Record<RegisterField, string> = {
+  name: 'Enter your name.',
+  email: 'Enter your email address.',
+  password: 'Choose a password.',
+};
+
 export function RegisterPage() {
   useDocumentTitle('Create an account');
-  const { setViewer } = useViewer();
-  const navigate = useNavigate();
-  const next = useSearchParam('next');
+  const setViewer = useSetViewer();
+  const { next } = useSearch({ from: '/register' });
   const [values, setValues] = useState<Record<RegisterField, string>>({ name: '', email: '', password: '' });
   const [errors, setErrors] = useState<FormErrors<RegisterField>>(noErrors);
   const formRef = useRef<HTMLFormElement>(null);
   useFocusFirstError(formRef, errors);
-  const [busy, setBusy] = useState(false);
+  // The new account is signed in at once; GuestOnly then sends the visitor on to `next`.
+  const register = useMutation({
+    mutationFn: (input: Record<RegisterField, string>) => request(registerMutation, { input }),
+    onSuccess: ({ register: viewer }) => setViewer(viewer),
+    onError: (failure) => setErrors(toFormErrors(toApiError(failure), fields)),
+  });
 
   const update = (field: RegisterField) => (event: { target: { value: string } }) =>
     setValues((current) => ({ ...current, [field]: event.target.value }));
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setErrors(noErrors());
-    try {
-      const input = { name: values.name.trim(), email: values.email.trim(), password: values.password };
-      const { register } = await request(registerMutation, { input });
-      navigate(safeNextPath(next), { replace: true });
-      setViewer(register);
-    } catch (failure) {
-      setErrors(toFormErrors(toApiError(failure), fields));
-      setBusy(false);
-    }
+    if (register.isPending) return;
+    const input = { name: values.name.trim(), email: values.email.trim(), password: values.password };
+    const missing = requireFilled(input, required);
+    setErrors(missing);
+    if (Object.keys(missing.fields).length === 0) register.mutate(input);
   };
 
-  const loginLink = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
   return (
     <div className="auth-card">
       <h1>Create your Keyward account</h1>
@@ -75,13 +79,20 @@ export function RegisterPage() {
             />
           )}
         </Field>
-        <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
+        <button
+          type="submit"
+          className="button button-primary"
+          aria-disabled={register.isPending || undefined}
+        >
           Create account
         </button>
       </form>
       <p className="auth-links">
         <span>
-          Already have an account? <Link to={loginLink}>Log in</Link>
+          Already have an account?{' '}
+          <Link to="/login" search={{ next }}>
+            Log in
+          </Link>
         </span>
       </p>
     </div>

@@ -1,38 +1,34 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, useSearch } from '@tanstack/react-router';
 import { type FormEvent, useRef, useState } from 'react';
 import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
-import { Link, useDocumentTitle, useSearchParam } from '../../lib/router';
-import { useViewer } from '../../lib/viewer';
+import { useDocumentTitle } from '../../lib/navigation';
+import { viewerKey } from '../../lib/query-client';
 import { resetPasswordMutation } from './auth.operations';
 
 export function ResetPasswordPage() {
   useDocumentTitle('Set a new password');
-  const token = useSearchParam('token');
-  const { refreshViewer } = useViewer();
+  const { token } = useSearch({ from: '/reset-password' });
+  const client = useQueryClient();
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FormErrors<'password'>>(noErrors);
   const formRef = useRef<HTMLFormElement>(null);
   useFocusFirstError(formRef, errors);
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
+  const reset = useMutation({
+    mutationFn: (variables: { token: string; password: string }) => request(resetPasswordMutation, variables),
+    // A password reset ends every session, including this browser's.
+    onSuccess: () => client.invalidateQueries({ queryKey: viewerKey }),
+    onError: (failure) => setErrors(toFormErrors(toApiError(failure), ['password'])),
+  });
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!token || busy) return;
-    setBusy(true);
+    if (!token || reset.isPending) return;
     setErrors(noErrors());
-    try {
-      await request(resetPasswordMutation, { token, password });
-      setDone(true);
-      // A password reset ends every session, including this browser's.
-      await refreshViewer();
-    } catch (failure) {
-      setErrors(toFormErrors(toApiError(failure), ['password']));
-    } finally {
-      setBusy(false);
-    }
+    reset.mutate({ token, password });
   };
 
   return (
@@ -43,7 +39,7 @@ export function ResetPasswordPage() {
           This link is incomplete. Open the link from the email again, or{' '}
           <Link to="/forgot-password">ask for a new one</Link>.
         </p>
-      ) : done ? (
+      ) : reset.isSuccess ? (
         <StatusMessage>
           Your password has been changed and you have been logged out everywhere.{' '}
           <Link to="/login">Log in with your new password</Link>.
@@ -63,7 +59,11 @@ export function ResetPasswordPage() {
               />
             )}
           </Field>
-          <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
+          <button
+            type="submit"
+            className="button button-primary"
+            aria-disabled={reset.isPending || undefined}
+          >
             Set new password
           </button>
           {errors.form ? (

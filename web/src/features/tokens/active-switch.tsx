@@ -1,35 +1,28 @@
-import { useState } from 'react';
-import { request, toApiError } from '../../lib/graphql';
-import { canToggle } from './permissions';
-import { setTokenActiveMutation, type TokenSummary } from './tokens.operations';
+import { toApiError } from '../../lib/graphql';
+import { canToggle } from './token-labels';
+import { useSetTokenActive } from './tokens.mutations';
+import type { TokenSummary } from './tokens.operations';
 
 type ActiveSwitchProps = {
   token: TokenSummary;
   /** Id of the element naming the token, so "Active" is announced with its row. */
   describedBy: string;
-  onUpdated: (token: TokenSummary) => void;
   onError: (message: string | null) => void;
 };
 
 /** Deactivates or reactivates a token at once; revoked and expired tokens can't be switched. */
-export function ActiveSwitch({ token, describedBy, onUpdated, onError }: ActiveSwitchProps) {
-  const [pending, setPending] = useState<boolean | null>(null);
+export function ActiveSwitch({ token, describedBy, onError }: ActiveSwitchProps) {
+  const setActive = useSetTokenActive();
   const toggleable = canToggle(token.status);
-  const checked = pending ?? (toggleable && token.active);
+  const checked = setActive.isPending ? setActive.variables.active : toggleable && token.active;
 
-  const toggle = async () => {
-    if (!toggleable || pending !== null) return;
-    const next = !token.active;
-    setPending(next);
+  const toggle = () => {
+    if (!toggleable || setActive.isPending) return;
     onError(null);
-    try {
-      const { setTokenActive } = await request(setTokenActiveMutation, { id: token.id, active: next });
-      onUpdated(setTokenActive);
-    } catch (failure) {
-      onError(`Could not update “${token.name}”: ${toApiError(failure).message}`);
-    } finally {
-      setPending(null);
-    }
+    setActive.mutate(
+      { id: token.id, active: !token.active },
+      { onError: (failure) => onError(`Could not update “${token.name}”: ${toApiError(failure).message}`) },
+    );
   };
 
   return (
@@ -40,7 +33,7 @@ export function ActiveSwitch({ token, describedBy, onUpdated, onError }: ActiveS
       aria-checked={checked}
       aria-label="Active"
       aria-describedby={describedBy}
-      aria-busy={pending !== null || undefined}
+      aria-busy={setActive.isPending || undefined}
       disabled={!toggleable}
       onClick={toggle}
     >

@@ -1,17 +1,19 @@
+import { Link } from '@tanstack/react-router';
 import { printable } from '../../lib/printable';
-import { Link } from '../../lib/router';
 import { StatusBadge } from './status-badge';
-import type { TokenChild } from './tokens.operations';
+import type { TokenDetail } from './tokens.operations';
 
 /** The tokens a token created: deleting the token deletes these too (and what they created). */
-export function CreatedTokens({ tokens }: { tokens: TokenChild[] }) {
+export function CreatedTokens({ tokens }: { tokens: TokenDetail['children'] }) {
   if (tokens.length === 0) return <p className="muted">This token has not created any tokens.</p>;
   return (
     <>
       <ul className="created-tokens">
         {tokens.map((child) => (
           <li key={child.id}>
-            <Link to={`/tokens/${encodeURIComponent(child.id)}`}>{printable(child.name)}</Link>{' '}
+            <Link to="/tokens/$id" params={{ id: child.id }}>
+              {printable(child.name)}
+            </Link>{' '}
             <StatusBadge status={child.status} />
           </li>
         ))}

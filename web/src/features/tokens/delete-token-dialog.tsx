@@ -1,31 +1,19 @@
-import { useState } from 'react';
 import { Dialog } from '../../components/dialog';
 import { ErrorAlert } from '../../components/messages';
-import { request, toApiError } from '../../lib/graphql';
-import { revokeTokenMutation, type TokenDetail } from './tokens.operations';
+import { useRevokeToken } from './tokens.mutations';
+import type { TokenDetail } from './tokens.operations';
 
 type DeleteTokenDialogProps = {
   token: TokenDetail;
   onCancel: () => void;
-  onDeleted: (token: TokenDetail) => void;
+  onDeleted: () => void;
 };
 
 /** Confirms a revoke, naming the token; Cancel has focus first so Enter never deletes by accident. */
 export function DeleteTokenDialog({ token, onCancel, onDeleted }: DeleteTokenDialogProps) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const confirm = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const { revokeToken } = await request(revokeTokenMutation, { id: token.id });
-      onDeleted(revokeToken);
-    } catch (failure) {
-      setError(toApiError(failure).message);
-      setBusy(false);
-    }
+  const revoke = useRevokeToken();
+  const confirm = () => {
+    if (!revoke.isPending) revoke.mutate(token.id, { onSuccess: onDeleted });
   };
 
   return (
@@ -35,12 +23,12 @@ export function DeleteTokenDialog({ token, onCancel, onDeleted }: DeleteTokenDia
         next request, everywhere. Anything that uses it, such as scripts, CI jobs or the CLI, will be refused.
         This can't be undone.
       </p>
-      <ErrorAlert message={error} />
+      <ErrorAlert message={revoke.error?.message} />
       <div className="dialog-actions">
         <button type="button" className="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className="button button-danger" onClick={confirm} aria-busy={busy}>
+        <button type="button" className="button button-danger" onClick={confirm} aria-busy={revoke.isPending}>
           Delete token
         </button>
       </div>

@@ -1,33 +1,31 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
 import { Dialog } from '../../components/dialog';
 import { Field, FieldError, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, Loading } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
-import { request, toApiError } from '../../lib/graphql';
+import { toApiError } from '../../lib/graphql';
 import { endOfLocalDay, oneYearFromToday, toDateInputValue } from '../../lib/time';
-import { useQuery } from '../../lib/use-query';
 import { useSignedInViewer } from '../../lib/viewer';
-import { PermissionPicker } from './permission-picker';
-import { effectivePermissions, grantableCatalogue } from './permissions';
+import { grantableCatalogue, grantedPermissions, PermissionPicker } from './permission-picker';
+import { useCreateToken } from './tokens.mutations';
 import {
+  type CreatedToken,
   type CreateTokenInput,
-  createTokenMutation,
   type PermissionPreset,
   permissionCatalogueQuery,
-  type TokenSummary,
 } from './tokens.operations';
 
 const fields = ['name', 'description', 'expiresAt', 'permissions'] as const;
 type TokenField = (typeof fields)[number];
 const fieldAliases: Record<string, TokenField> = { expiresInDays: 'expiresAt', preset: 'permissions' };
 
-export type CreatedToken = { token: TokenSummary; secret: string };
-
 type NewTokenDialogProps = { onCancel: () => void; onCreated: (created: CreatedToken) => void };
 
 export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
-  const catalogue = useQuery(permissionCatalogueQuery, {});
-  const isAdmin = useSignedInViewer().role === 'admin';
+  const catalogue = useQuery(permissionCatalogueQuery);
+  const viewer = useSignedInViewer();
+  const isAdmin = viewer.role === 'admin';
   const grantable = useMemo(
     () => grantableCatalogue(catalogue.data?.permissionCatalogue ?? [], isAdmin),
     [catalogue.data, isAdmin],
@@ -42,7 +40,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
   const [errors, setErrors] = useState<FormErrors<TokenField>>(noErrors);
   const formRef = useRef<HTMLFormElement>(null);
   useFocusFirstError(formRef, errors);
-  const [busy, setBusy] = useState(false);
+  const create = useCreateToken();
 
   const tomorrow = new Date();
   tomorrow.setDate(tomorrow.getDate() + 1);
@@ -61,31 +59,33 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
     return found;
   };
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (busy) return;
+    if (create.isPending) return;
     const found = validate();
     setErrors(found);
     if (Object.keys(found.fields).length > 0) return;
+    // Optional fields are left out (not sent as null) when unused.
     const input: CreateTokenInput = { name: name.trim(), preset };
     if (description.trim()) input.description = description.trim();
-    if (expiration === 'date') input.expiresAt = endOfLocalDay(expiryDate) ?? undefined;
-    if (preset === 'CUSTOM') {
-      input.permissions = effectivePermissions(grantable, 'CUSTOM', selected);
-    }
-    setBusy(true);
-    try {
-      const { createToken } = await request(createTokenMutation, { input });
-      onCreated(createToken);
-    } catch (failure) {
-      setErrors(toFormErrors(toApiError(failure), fields, fieldAliases));
-      setBusy(false);
-    }
+    if (expiration === 'date') input.expiresAt = endOfLocalDay(expiryDate);
+    if (preset === 'CUSTOM') input.permissions = grantedPermissions(grantable, 'CUSTOM', selected);
+    create.mutate(input, {
+      onSuccess: ({ createToken }) => onCreated(createToken),
+      onError: (failure) => setErrors(toFormErrors(toApiError(failure), fields, fieldAliases)),
+    });
   };
 
   return (
     <Dialog title="New token" onDismiss={onCancel} className="dialog-wide">
       <form ref={formRef} onSubmit={submit} noValidate>
+        {viewer.emailVerified ? null : (
+          <p className="alert alert-warning">
+            Tokens need a verified email address: verify yours first with the link we sent to{' '}
+            <strong>{viewer.email}</strong> (the banner above can send a new one). Until then, Keyward refuses
+            to create the token.
+          </p>
+        )}
         <ErrorAlert message={errors.form} />
         <Field label="Name" error={errors.fields.name} hint="What is it for? For example “CI deploys”.">
           {(control) => (
@@ -160,7 +160,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
             onPresetChange={setPreset}
             onSelectedChange={setSelected}
           />
-        ) : catalogue.loading ? (
+        ) : catalogue.isPending ? (
           <Loading label="Loading permissions…" />
         ) : (
           <FieldError message={errors.fields.permissions} />
@@ -173,7 +173,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
             type="submit"
             className="button button-primary"
             disabled={!catalogue.data}
-            aria-disabled={busy || undefined}
+            aria-disabled={create.isPending || undefined}
           >
             Create token
           </button>

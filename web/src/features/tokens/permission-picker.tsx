@@ -1,9 +1,37 @@
 import { useId } from 'react';
 import { FieldError } from '../../components/field';
-import { effectivePermissions, presetDescriptions, presetLabels } from './permissions';
+import { presetDescriptions, presetLabels } from './token-labels';
 import type { PermissionPreset, PermissionResource } from './tokens.operations';
 
 const presets: PermissionPreset[] = ['ALL', 'READ_ONLY', 'CLI', 'CUSTOM'];
+
+/**
+ * What a choice grants against today's catalogue, in catalogue order: for a preset, the actions
+ * the server lists it under (`PermissionAction.presets`); for CUSTOM, the ticked ones.
+ */
+export function grantedPermissions(
+  catalogue: readonly PermissionResource[],
+  preset: PermissionPreset,
+  selected: ReadonlySet<string>,
+): string[] {
+  return catalogue
+    .flatMap((resource) => resource.actions)
+    .filter((action) =>
+      preset === 'CUSTOM' ? selected.has(action.permission) : action.presets.includes(preset),
+    )
+    .map((action) => action.permission);
+}
+
+/** The catalogue a viewer may grant: members never see admin-only actions (the server refuses them). */
+export function grantableCatalogue(
+  catalogue: readonly PermissionResource[],
+  isAdmin: boolean,
+): PermissionResource[] {
+  if (isAdmin) return [...catalogue];
+  return catalogue
+    .map((resource) => ({ ...resource, actions: resource.actions.filter((action) => !action.adminOnly) }))
+    .filter((resource) => resource.actions.length > 0);
+}
 
 type PermissionPickerProps = {
   catalogue: readonly PermissionResource[];
@@ -19,7 +47,7 @@ export function PermissionPicker(props: PermissionPickerProps) {
   const { catalogue, preset, selected, error, onPresetChange, onSelectedChange } = props;
   const groupName = useId();
   const errorId = `${groupName}-error`;
-  const granted = effectivePermissions(catalogue, preset, selected);
+  const granted = grantedPermissions(catalogue, preset, selected);
 
   return (
     <fieldset className="fieldset" aria-describedby={error ? errorId : undefined}>

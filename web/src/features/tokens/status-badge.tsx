@@ -1,4 +1,4 @@
-import { statusLabels } from './permissions';
+import { statusLabels } from './token-labels';
 import type { TokenStatus } from './tokens.operations';
 
 export function StatusBadge({ status }: { status: TokenStatus }) {

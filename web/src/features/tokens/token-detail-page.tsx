@@ -1,30 +1,32 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useRef, useState } from 'react';
-import { ErrorAlert, Loading, StatusMessage } from '../../components/messages';
+import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { DateOnly, RelativeTime } from '../../components/relative-time';
+import { PageSkeleton } from '../../components/skeleton';
+import { useDocumentTitle } from '../../lib/navigation';
 import { printable } from '../../lib/printable';
-import { Link, useDocumentTitle } from '../../lib/router';
-import { useQuery } from '../../lib/use-query';
 import { useSignedInViewer } from '../../lib/viewer';
 import { ActorLabel } from '../audit/actor-label';
 import { AuditList } from '../audit/audit-list';
 import { CreatedTokens } from './created-tokens';
 import { DeleteTokenDialog } from './delete-token-dialog';
-import { presetLabels } from './permissions';
 import { StatusBadge } from './status-badge';
 import { TokenDetailsForm } from './token-details-form';
+import { presetLabels } from './token-labels';
 import { TokenStatusForm } from './token-status-form';
 import { type TokenDetail, tokenQuery } from './tokens.operations';
 import { UsageChart } from './usage-chart';
 
 export function TokenDetailPage({ id }: { id: string }) {
-  const { data, error, loading, setData } = useQuery(tokenQuery, { id });
-  const token = data?.token;
+  const query = useQuery(tokenQuery(id));
+  const token = query.data?.token;
   useDocumentTitle(token ? printable(token.name) : 'Token');
 
-  if (error) return <PageError message={error.message} />;
-  if (loading && !data) return <Loading label="Loading token…" />;
+  if (query.isPending) return <PageSkeleton label="Loading token…" />;
+  if (query.isError && !query.data) return <PageError message={query.error.message} />;
   if (!token) return <PageError message="No token with this id exists in your account." />;
-  return <TokenDetailView token={token} onChange={(updated) => setData({ token: updated })} />;
+  return <TokenDetailView token={token} />;
 }
 
 function PageError({ message }: { message: string }) {
@@ -47,18 +49,12 @@ function BackLink() {
   );
 }
 
-function TokenDetailView(props: { token: TokenDetail; onChange: (token: TokenDetail) => void }) {
-  const { token } = props;
+/** The token as the cache holds it: every change below updates the cache, and this page with it. */
+function TokenDetailView({ token }: { token: TokenDetail }) {
   const viewer = useSignedInViewer();
   const [confirming, setConfirming] = useState(false);
   const [deleted, setDeleted] = useState(false);
-  // Bumped on every change so the history reloads and shows the new audit event.
-  const [historyVersion, setHistoryVersion] = useState(0);
   const headingRef = useRef<HTMLHeadingElement>(null);
-  const onChange = (updated: TokenDetail) => {
-    props.onChange(updated);
-    setHistoryVersion((version) => version + 1);
-  };
   const revoked = token.status === 'REVOKED';
   const permissions = token.preset === 'CUSTOM' ? token.permissions : token.effectivePermissions;
 
@@ -116,7 +112,7 @@ function TokenDetailView(props: { token: TokenDetail; onChange: (token: TokenDet
 
       <section className="card" aria-labelledby="status-title">
         <h2 id="status-title">Status</h2>
-        <TokenStatusForm token={token} onSaved={onChange} />
+        <TokenStatusForm token={token} />
       </section>
 
       <section className="card" aria-labelledby="permissions-title">
@@ -153,13 +149,12 @@ function TokenDetailView(props: { token: TokenDetail; onChange: (token: TokenDet
 
       <section className="card" aria-labelledby="details-title">
         <h2 id="details-title">Name and description</h2>
-        <TokenDetailsForm token={token} onSaved={onChange} />
+        <TokenDetailsForm token={token} />
       </section>
 
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
         <AuditList
-          key={historyVersion}
           tokenId={token.id}
           caption="History of this token, newest first"
           emptyText="No events yet."
@@ -179,10 +174,9 @@ function TokenDetailView(props: { token: TokenDetail; onChange: (token: TokenDet
         <DeleteTokenDialog
           token={token}
           onCancel={() => setConfirming(false)}
-          onDeleted={(updated) => {
+          onDeleted={() => {
             setConfirming(false);
             setDeleted(true);
-            onChange(updated);
             // The Delete button is gone with the dialog: put focus somewhere meaningful.
             window.setTimeout(() => headingRef.current?.focus(), 0);
           }}

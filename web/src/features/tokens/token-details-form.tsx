@@ -2,44 +2,36 @@ import { type FormEvent, useRef, useState } from 'react';
 import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
-import { request, toApiError } from '../../lib/graphql';
-import { type TokenDetail, updateTokenMutation } from './tokens.operations';
+import { toApiError } from '../../lib/graphql';
+import { useUpdateToken } from './tokens.mutations';
+import type { TokenDetail } from './tokens.operations';
 
 const fields = ['name', 'description'] as const;
 type DetailsField = (typeof fields)[number];
 
-type TokenDetailsFormProps = { token: TokenDetail; onSaved: (token: TokenDetail) => void };
-
 /** Name and description are the only things that can change after creation. */
-export function TokenDetailsForm({ token, onSaved }: TokenDetailsFormProps) {
+export function TokenDetailsForm({ token }: { token: TokenDetail }) {
   const [name, setName] = useState(token.name);
   const [description, setDescription] = useState(token.description ?? '');
   const [errors, setErrors] = useState<FormErrors<DetailsField>>(noErrors);
   const formRef = useRef<HTMLFormElement>(null);
   useFocusFirstError(formRef, errors);
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const update = useUpdateToken();
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (busy) return;
-    setSaved(false);
+    if (update.isPending) return;
+    update.reset();
     if (!name.trim()) {
       setErrors({ fields: { name: 'Enter a name.' }, form: null });
       return;
     }
-    setBusy(true);
     setErrors(noErrors());
-    try {
-      const input = { name: name.trim(), description: description.trim() || null };
-      const { updateToken } = await request(updateTokenMutation, { id: token.id, input });
-      onSaved(updateToken);
-      setSaved(true);
-    } catch (failure) {
-      setErrors(toFormErrors(toApiError(failure), fields));
-    } finally {
-      setBusy(false);
-    }
+    const input = { name: name.trim(), description: description.trim() || null };
+    update.mutate(
+      { id: token.id, input },
+      { onError: (failure) => setErrors(toFormErrors(toApiError(failure), fields)) },
+    );
   };
 
   return (
@@ -68,10 +60,10 @@ export function TokenDetailsForm({ token, onSaved }: TokenDetailsFormProps) {
           />
         )}
       </Field>
-      <button type="submit" className="button" aria-busy={busy}>
+      <button type="submit" className="button" aria-busy={update.isPending}>
         Update details
       </button>
-      {saved ? <StatusMessage>Details updated.</StatusMessage> : null}
+      {update.isSuccess ? <StatusMessage>Details updated.</StatusMessage> : null}
     </form>
   );
 }

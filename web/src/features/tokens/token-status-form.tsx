@@ -1,36 +1,23 @@
 import { type FormEvent, useId, useState } from 'react';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
-import { request, toApiError } from '../../lib/graphql';
-import { canToggle } from './permissions';
-import { setTokenActiveMutation, type TokenDetail } from './tokens.operations';
-
-type TokenStatusFormProps = { token: TokenDetail; onSaved: (token: TokenDetail) => void };
+import { canToggle } from './token-labels';
+import { useSetTokenActive } from './tokens.mutations';
+import type { TokenDetail } from './tokens.operations';
 
 /** Active / Inactive radios with Save; revoked and expired tokens are final. */
-export function TokenStatusForm({ token, onSaved }: TokenStatusFormProps) {
+export function TokenStatusForm({ token }: { token: TokenDetail }) {
   const name = useId();
   const [active, setActive] = useState(token.active);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const save = useSetTokenActive();
   const editable = canToggle(token.status);
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (busy || !editable) return;
-    setBusy(true);
-    setMessage(null);
-    setError(null);
-    try {
-      const { setTokenActive } = await request(setTokenActiveMutation, { id: token.id, active });
-      onSaved(setTokenActive);
-      setMessage(setTokenActive.active ? 'Saved: the token is active.' : 'Saved: the token is inactive.');
-    } catch (failure) {
-      setError(toApiError(failure).message);
-    } finally {
-      setBusy(false);
-    }
+    if (save.isPending || !editable) return;
+    save.mutate({ id: token.id, active });
   };
+  const saved = save.data?.setTokenActive;
+  const message = saved ? `Saved: the token is ${saved.active ? 'active' : 'inactive'}.` : null;
 
   return (
     <form onSubmit={submit} className="status-form">
@@ -62,11 +49,11 @@ export function TokenStatusForm({ token, onSaved }: TokenStatusFormProps) {
             : `This token is ${token.status === 'REVOKED' ? 'revoked' : 'expired'} and can't be used again.`}
         </p>
       </fieldset>
-      <button type="submit" className="button button-primary" disabled={!editable} aria-busy={busy}>
+      <button type="submit" className="button button-primary" disabled={!editable} aria-busy={save.isPending}>
         Save
       </button>
       {message ? <StatusMessage>{message}</StatusMessage> : null}
-      <ErrorAlert message={error} />
+      <ErrorAlert message={save.error?.message} />
     </form>
   );
 }

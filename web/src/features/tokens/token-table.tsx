@@ -1,18 +1,17 @@
+import { Link } from '@tanstack/react-router';
 import { useId } from 'react';
 import { DateOnly, RelativeTime } from '../../components/relative-time';
 import { printable } from '../../lib/printable';
-import { Link } from '../../lib/router';
 import { ActiveSwitch } from './active-switch';
 import { StatusBadge } from './status-badge';
 import type { TokenSummary } from './tokens.operations';
 
 type TokenTableProps = {
   tokens: readonly TokenSummary[];
-  onUpdated: (token: TokenSummary) => void;
   onError: (message: string | null) => void;
 };
 
-export function TokenTable({ tokens, onUpdated, onError }: TokenTableProps) {
+export function TokenTable({ tokens, onError }: TokenTableProps) {
   return (
     <div className="table-wrap">
       <table className="table">
@@ -30,7 +29,7 @@ export function TokenTable({ tokens, onUpdated, onError }: TokenTableProps) {
         </thead>
         <tbody>
           {tokens.map((token) => (
-            <TokenRow key={token.id} token={token} onUpdated={onUpdated} onError={onError} />
+            <TokenRow key={token.id} token={token} onError={onError} />
           ))}
         </tbody>
       </table>
@@ -38,12 +37,12 @@ export function TokenTable({ tokens, onUpdated, onError }: TokenTableProps) {
   );
 }
 
-function TokenRow({ token, onUpdated, onError }: { token: TokenSummary } & Omit<TokenTableProps, 'tokens'>) {
+function TokenRow({ token, onError }: { token: TokenSummary } & Omit<TokenTableProps, 'tokens'>) {
   const nameId = useId();
   return (
     <tr>
       <th scope="row">
-        <Link to={`/tokens/${encodeURIComponent(token.id)}`} id={nameId}>
+        <Link to="/tokens/$id" params={{ id: token.id }} id={nameId}>
           {printable(token.name)}
         </Link>
         {token.description ? (
@@ -66,7 +65,7 @@ function TokenRow({ token, onUpdated, onError }: { token: TokenSummary } & Omit<
         <DateOnly value={token.expiresAt} fallback="Never" />
       </td>
       <td>
-        <ActiveSwitch token={token} describedBy={nameId} onUpdated={onUpdated} onError={onError} />
+        <ActiveSwitch token={token} describedBy={nameId} onError={onError} />
       </td>
     </tr>
   );

@@ -1,108 +1,122 @@
-import { operation } from '../../lib/graphql';
-
-export type TokenStatus = 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED';
-export type PermissionPreset = 'ALL' | 'READ_ONLY' | 'CLI' | 'CUSTOM';
-export type PageInfo = { hasNextPage: boolean; endCursor: string | null };
-export type AuditActor = { type: string; id: string | null; name: string | null };
+import { type InfiniteData, infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import { graphql, type ResultOf, request, type VariablesOf } from '../../lib/graphql';
 
 /** The fields the tokens table shows. */
-export type TokenSummary = {
-  id: string;
-  name: string;
-  description: string | null;
-  displayPrefix: string;
-  preset: PermissionPreset;
-  status: TokenStatus;
-  active: boolean;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-};
-
-export type TokenUsageDay = { date: string; count: number };
-
-/** A token another token created, as its creator's detail page lists it. */
-export type TokenChild = { id: string; name: string; status: TokenStatus };
-
-export type TokenDetail = TokenSummary & {
-  permissions: string[];
-  effectivePermissions: string[];
-  lastUsedIp: string | null;
-  createdBy: string;
-  creator: AuditActor;
-  rateLimitPerMinute: number;
-  usage: TokenUsageDay[];
-  children: TokenChild[];
-};
-
-export type PermissionAction = {
-  name: string;
-  permission: string;
-  description: string;
-  kind: string;
-  cli: boolean;
-  adminOnly: boolean;
-};
-export type PermissionResource = { name: string; description: string; actions: PermissionAction[] };
-
-const SUMMARY_FIELDS =
-  'id name description displayPrefix preset status active expiresAt revokedAt createdAt lastUsedAt';
-const DETAIL_FIELDS = `${SUMMARY_FIELDS} permissions effectivePermissions lastUsedIp createdBy
-  creator { type id name } rateLimitPerMinute usage(days: 30) { date count } children { id name status }`;
-
-export const tokensQuery = operation<
-  { tokens: { edges: { cursor: string; node: TokenSummary }[]; pageInfo: PageInfo } },
-  { first: number; after: string | null }
->(`query Tokens($first: Int, $after: String) {
-  tokens(first: $first, after: $after) {
-    edges { cursor node { ${SUMMARY_FIELDS} } }
-    pageInfo { hasNextPage endCursor }
+export const TokenSummaryFields = graphql(`
+  fragment TokenSummaryFields on Token {
+    id name description displayPrefix preset status active expiresAt revokedAt createdAt lastUsedAt
   }
-}`);
+`);
 
-export const tokenQuery = operation<{ token: TokenDetail | null }, { id: string }>(
-  `query Token($id: ID!) { token(id: $id) { ${DETAIL_FIELDS} } }`,
+export const TokenDetailFields = graphql(
+  `
+  fragment TokenDetailFields on Token {
+    ...TokenSummaryFields
+    permissions effectivePermissions lastUsedIp createdBy
+    creator { type id name }
+    rateLimitPerMinute
+    usage(days: 30) { date count }
+    children { id name status }
+  }
+`,
+  [TokenSummaryFields],
 );
 
-export const permissionCatalogueQuery = operation<{ permissionCatalogue: PermissionResource[] }>(
-  `query PermissionCatalogue {
-    permissionCatalogue { name description actions { name permission description kind cli adminOnly } }
-  }`,
+export type TokenSummary = ResultOf<typeof TokenSummaryFields>;
+export type TokenDetail = ResultOf<typeof TokenDetailFields>;
+export type TokenStatus = TokenSummary['status'];
+export type PermissionPreset = TokenSummary['preset'];
+
+const tokensDocument = graphql(
+  `
+  query Tokens($first: Int, $after: String) {
+    tokens(first: $first, after: $after) {
+      edges { cursor node { ...TokenSummaryFields } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [TokenSummaryFields],
 );
 
-/** Optional fields are left out (not sent as null) when unused. */
-export type CreateTokenInput = {
-  name: string;
-  description?: string | undefined;
-  expiresAt?: string | undefined;
-  preset: PermissionPreset;
-  permissions?: string[] | undefined;
+const tokenDocument = graphql(
+  `
+  query Token($id: ID!) { token(id: $id) { ...TokenDetailFields } }
+`,
+  [TokenDetailFields],
+);
+
+const permissionCatalogueDocument = graphql(`
+  query PermissionCatalogue {
+    permissionCatalogue { name description actions { name permission description adminOnly presets } }
+  }
+`);
+
+export type PermissionResource = ResultOf<typeof permissionCatalogueDocument>['permissionCatalogue'][number];
+
+export const createTokenMutation = graphql(
+  `
+  mutation CreateToken($input: CreateTokenInput!) {
+    createToken(input: $input) { secret token { ...TokenSummaryFields } }
+  }
+`,
+  [TokenSummaryFields],
+);
+
+export type CreateTokenInput = VariablesOf<typeof createTokenMutation>['input'];
+export type CreatedToken = ResultOf<typeof createTokenMutation>['createToken'];
+
+export const updateTokenMutation = graphql(
+  `
+  mutation UpdateToken($id: ID!, $input: UpdateTokenInput!) {
+    updateToken(id: $id, input: $input) { ...TokenDetailFields }
+  }
+`,
+  [TokenDetailFields],
+);
+
+export const setTokenActiveMutation = graphql(
+  `
+  mutation SetTokenActive($id: ID!, $active: Boolean!) {
+    setTokenActive(id: $id, active: $active) { ...TokenDetailFields }
+  }
+`,
+  [TokenDetailFields],
+);
+
+export const revokeTokenMutation = graphql(
+  `
+  mutation RevokeToken($id: ID!) { revokeToken(id: $id) { ...TokenDetailFields } }
+`,
+  [TokenDetailFields],
+);
+
+const PAGE_SIZE = 50;
+
+/** Cache keys: every token query starts with `tokens`, so one invalidation reaches them all. */
+export const tokenKeys = {
+  all: ['tokens'] as const,
+  list: ['tokens', 'list'] as const,
+  detail: (id: string) => ['tokens', 'detail', id] as const,
 };
 
-export const createTokenMutation = operation<
-  { createToken: { token: TokenSummary; secret: string } },
-  { input: CreateTokenInput }
->(`mutation CreateToken($input: CreateTokenInput!) {
-  createToken(input: $input) { secret token { ${SUMMARY_FIELDS} } }
-}`);
+/** The tokens table, newest first, one page of 50 at a time (`Load more`). */
+export const tokensQuery = infiniteQueryOptions({
+  queryKey: tokenKeys.list,
+  queryFn: ({ pageParam }) => request(tokensDocument, { first: PAGE_SIZE, after: pageParam }),
+  initialPageParam: null as string | null,
+  getNextPageParam: (last) => (last.tokens.pageInfo.hasNextPage ? last.tokens.pageInfo.endCursor : null),
+});
 
-export const updateTokenMutation = operation<
-  { updateToken: TokenDetail },
-  { id: string; input: { name: string; description: string | null } }
->(`mutation UpdateToken($id: ID!, $input: UpdateTokenInput!) {
-  updateToken(id: $id, input: $input) { ${DETAIL_FIELDS} }
-}`);
+/** The tokens table's cache entry: the pages loaded so far. */
+export type TokenPages = InfiniteData<ResultOf<typeof tokensDocument>, string | null>;
 
-export const setTokenActiveMutation = operation<
-  { setTokenActive: TokenDetail },
-  { id: string; active: boolean }
->(
-  `mutation SetTokenActive($id: ID!, $active: Boolean!) {
-    setTokenActive(id: $id, active: $active) { ${DETAIL_FIELDS} }
-  }`,
-);
+export const tokenQuery = (id: string) =>
+  queryOptions({ queryKey: tokenKeys.detail(id), queryFn: () => request(tokenDocument, { id }) });
 
-export const revokeTokenMutation = operation<{ revokeToken: TokenDetail }, { id: string }>(
-  `mutation RevokeToken($id: ID!) { revokeToken(id: $id) { ${DETAIL_FIELDS} } }`,
-);
+/** What a token can be granted; it changes only when the server is upgraded. */
+export const permissionCatalogueQuery = queryOptions({
+  queryKey: ['permissionCatalogue'],
+  queryFn: () => request(permissionCatalogueDocument, {}),
+  staleTime: 5 * 60_000,
+});

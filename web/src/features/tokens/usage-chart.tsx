@@ -1,5 +1,7 @@
 import { useId } from 'react';
-import type { TokenUsageDay } from './tokens.operations';
+import type { TokenDetail } from './tokens.operations';
+
+type TokenUsageDay = TokenDetail['usage'][number];
 
 const WIDTH = 600;
 const HEIGHT = 180;

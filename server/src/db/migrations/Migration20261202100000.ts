@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * frequent updates stay HOT (no index write), and outside the token row's invalidation trigger;
  * the restrictions themselves are watched by it, so tightening one reaches every instance's cache.
  */
-export class Migration20261201110000 extends Migration {
+export class Migration20261202100000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(
       `create table "token_credit" ("token_id" uuid not null, "remaining" int not null, "period_start" timestamptz null, "last_granted" int not null default 0, constraint "token_credit_pkey" primary key ("token_id")) with (fillfactor = 50);`,

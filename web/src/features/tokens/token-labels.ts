@@ -1,0 +1,26 @@
+import type { PermissionPreset, TokenStatus } from './tokens.operations';
+
+/** How the app names each preset; what a preset grants comes from the server (PermissionAction.presets). */
+export const presetLabels: Record<PermissionPreset, string> = {
+  ALL: 'All permissions',
+  READ_ONLY: 'Read only',
+  CLI: 'CLI developer permissions',
+  CUSTOM: 'Custom',
+};
+
+export const presetDescriptions: Record<PermissionPreset, string> = {
+  ALL: 'Every action, including actions Keyward adds later.',
+  READ_ONLY: 'Every read action, including read actions added later.',
+  CLI: 'What the keyward command-line client needs, including CLI actions added later.',
+  CUSTOM: 'Exactly the actions you tick below; it never gains new ones.',
+};
+
+export const statusLabels: Record<TokenStatus, string> = {
+  ACTIVE: 'Active',
+  INACTIVE: 'Inactive',
+  EXPIRED: 'Expired',
+  REVOKED: 'Revoked',
+};
+
+/** Revoked and expired tokens are final: they can't be switched back on. */
+export const canToggle = (status: TokenStatus): boolean => status === 'ACTIVE' || status === 'INACTIVE';

@@ -1,0 +1,149 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter } from '@tanstack/react-router';
+import { AppShell } from './components/app-shell';
+import { NotFoundPage } from './components/not-found-page';
+import { AccountPage } from './features/account/account-page';
+import { AuditPage } from './features/audit/audit-page';
+import { ForgotPasswordPage } from './features/auth/forgot-password-page';
+import { LoginPage } from './features/auth/login-page';
+import { RegisterPage } from './features/auth/register-page';
+import { GuestOnly, RequireAuth } from './features/auth/require-auth';
+import { ResetPasswordPage } from './features/auth/reset-password-page';
+import { VerifyEmailPage } from './features/auth/verify-email-page';
+import { TokenDetailPage } from './features/tokens/token-detail-page';
+import { TokensPage } from './features/tokens/tokens-page';
+import { Redirect } from './lib/navigation';
+import { optionalString, parseSearch, stringifySearch } from './lib/search-params';
+import { useViewer } from './lib/viewer';
+
+/**
+ * The app's routes, declared in code with typed params and search params. The shell (root route)
+ * renders a page only once the viewer is known, so the guards below decide synchronously.
+ */
+const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
+  component: AppShell,
+  notFoundComponent: NotFoundPage,
+});
+
+const startRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  component: function StartPage() {
+    return <Redirect to={useViewer() ? '/tokens' : '/login'} />;
+  },
+});
+
+const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/login',
+  validateSearch: optionalString('next'),
+  component: () => (
+    <GuestOnly>
+      <LoginPage />
+    </GuestOnly>
+  ),
+});
+
+const registerRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/register',
+  validateSearch: optionalString('next'),
+  component: () => (
+    <GuestOnly>
+      <RegisterPage />
+    </GuestOnly>
+  ),
+});
+
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/forgot-password',
+  component: ForgotPasswordPage,
+});
+
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/reset-password',
+  validateSearch: optionalString('token'),
+  component: ResetPasswordPage,
+});
+
+const verifyEmailRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/verify-email',
+  validateSearch: optionalString('token'),
+  component: VerifyEmailPage,
+});
+
+const tokensRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tokens',
+  component: () => (
+    <RequireAuth>
+      <TokensPage />
+    </RequireAuth>
+  ),
+});
+
+const tokenRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tokens/$id',
+  component: function TokenRoute() {
+    const { id } = tokenRoute.useParams();
+    return (
+      <RequireAuth>
+        <TokenDetailPage key={id} id={id} />
+      </RequireAuth>
+    );
+  },
+});
+
+const auditRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/audit',
+  component: () => (
+    <RequireAuth>
+      <AuditPage />
+    </RequireAuth>
+  ),
+});
+
+const accountRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/account',
+  component: () => (
+    <RequireAuth>
+      <AccountPage />
+    </RequireAuth>
+  ),
+});
+
+const routeTree = rootRoute.addChildren([
+  startRoute,
+  loginRoute,
+  registerRoute,
+  forgotPasswordRoute,
+  resetPasswordRoute,
+  verifyEmailRoute,
+  tokensRoute,
+  tokenRoute,
+  auditRoute,
+  accountRoute,
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    parseSearch,
+    stringifySearch,
+    trailingSlash: 'never',
+    scrollRestoration: true,
+  });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}
