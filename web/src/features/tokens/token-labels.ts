@@ -20,6 +20,7 @@ export const statusLabels: Record<TokenStatus, string> = {
   INACTIVE: 'Inactive',
   EXPIRED: 'Expired',
   REVOKED: 'Revoked',
+  PENDING: 'Pending',
 };
 
 /** Revoked and expired tokens are final: they can't be switched back on. */
