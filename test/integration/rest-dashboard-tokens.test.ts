@@ -38,6 +38,7 @@ const TOKEN_KEYS = [
   'displayPrefix',
   'effectivePermissions',
   'expiresAt',
+  'expiryReminders',
   'id',
   'lastUsedAt',
   'lastUsedIp',
