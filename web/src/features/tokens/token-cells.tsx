@@ -27,8 +27,8 @@ export function ScopesSummary({ token }: { token: Pick<TokenSummary, 'preset' | 
 }
 
 /**
- * The expiry as a badge: "No expiry", "Expires in 12 days" (with an "expires soon" look within
- * a week), or when it expired; the date below. A revoked token's expiry no longer matters: only its date.
+ * The expiry as a badge, "No expiry" or "Expires in 12 days" (with an "expires soon" look within
+ * a week), or when it expired ("Expired 3 days ago"; the status badge already says Expired); the date below. A revoked token's expiry no longer matters: only its date.
  */
 export function ExpiryBadge({ token }: { token: Pick<TokenSummary, 'expiresAt' | 'status'> }) {
   const { expiresAt } = token;
@@ -38,10 +38,15 @@ export function ExpiryBadge({ token }: { token: Pick<TokenSummary, 'expiresAt' |
   if (days <= 0 || token.status === 'EXPIRED')
     return (
       <>
-        <span className="badge badge-expired">Expired</span>
-        <time className="row-description" dateTime={expiresAt} title={formatDateTime(expiresAt)}>
-          {formatRelative(expiresAt)}
-        </time>
+        <span>
+          Expired{' '}
+          <time dateTime={expiresAt} title={formatDateTime(expiresAt)}>
+            {formatRelative(expiresAt)}
+          </time>
+        </span>
+        <span className="row-description">
+          <DateOnly value={expiresAt} />
+        </span>
       </>
     );
   const soon = days <= EXPIRES_SOON_DAYS;
