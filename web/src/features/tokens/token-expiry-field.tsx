@@ -46,33 +46,34 @@ type ExpiryFieldProps = {
 export function ExpiryField({ choice, date, error, onChange }: ExpiryFieldProps) {
   const name = useId();
   const selected = choice.kind === 'days' ? `days-${choice.days}` : choice.kind;
-  const options: { key: string; label: string; choice: ExpiryChoice }[] = [
+  const quick: { key: string; label: string; choice: ExpiryChoice }[] = [
     ...quickExpiryDays.map((days) => ({
       key: `days-${days}`,
       label: `${days} days`,
       choice: { kind: 'days', days } as const,
     })),
-    { key: 'date', label: 'Expires at', choice: { kind: 'date', value: date } },
     { key: 'never', label: 'Never expires', choice: { kind: 'never' } },
   ];
+  const radio = (key: string, label: string, next: ExpiryChoice) => (
+    <div className="choice" key={key}>
+      <input
+        type="radio"
+        id={`${name}-${key}`}
+        name={name}
+        checked={selected === key}
+        onChange={() => onChange(next, date)}
+      />
+      <label htmlFor={`${name}-${key}`}>{label}</label>
+    </div>
+  );
 
   return (
     <fieldset className="fieldset expiry-field">
       <legend>Expiration</legend>
       <div className="expiry-choices">
-        {options.map((option) => (
-          <div className="choice" key={option.key}>
-            <input
-              type="radio"
-              id={`${name}-${option.key}`}
-              name={name}
-              checked={selected === option.key}
-              onChange={() => onChange(option.choice, date)}
-            />
-            <label htmlFor={`${name}-${option.key}`}>{option.label}</label>
-          </div>
-        ))}
+        {quick.map((option) => radio(option.key, option.label, option.choice))}
       </div>
+      {radio('date', 'Expires at', { kind: 'date', value: date })}
       <Field
         label="Expiration date and time"
         error={error}
