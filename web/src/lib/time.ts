@@ -34,21 +34,6 @@ export function toDateInputValue(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-/** Today's date one year ahead, the default expiry offered when creating a token. */
-export function oneYearFromToday(today: Date = new Date()): string {
-  const next = new Date(today);
-  next.setFullYear(today.getFullYear() + 1);
-  return toDateInputValue(next);
-}
-
-/** The end of a `YYYY-MM-DD` day in local time, as an ISO string; null when not a valid date. */
-export function endOfLocalDay(value: string): string | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return null;
-  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 23, 59, 59);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Whole days left until `iso`, rounded up (a token made "for 30 days" shows 30); 0 or less once past. */
