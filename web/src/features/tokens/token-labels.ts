@@ -25,11 +25,12 @@ const statusLabels: Partial<Record<string, string>> = {
 
 /**
  * How the app names a status. A status this build does not know yet (a newer server's) is shown
- * by its own name, "PENDING" as "Pending", rather than breaking the page.
+ * by its own name ("SOME_STATE" as "Some state") rather than breaking the page.
  */
 export function statusLabel(status: TokenStatus | (string & {})): string {
   return statusLabels[status] ?? status.charAt(0) + status.slice(1).toLowerCase().replaceAll('_', ' ');
 }
 
-/** Revoked and expired tokens are final: they can't be switched back on. */
-export const canToggle = (status: TokenStatus): boolean => status === 'ACTIVE' || status === 'INACTIVE';
+/** Revoked and expired tokens are final: they can't be switched back on. A pending one can be switched off ahead. */
+export const canToggle = (status: TokenStatus): boolean =>
+  status === 'ACTIVE' || status === 'INACTIVE' || status === 'PENDING';

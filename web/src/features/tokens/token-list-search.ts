@@ -3,20 +3,21 @@ import type { TokenListFilter, TokenOrder, TokenStatus } from './tokens.operatio
 /**
  * The token list's filter, search and sort, kept in the URL (`/tokens?status=expired,revoked&q=ci&sort=expires`)
  * so a view can be bookmarked, shared and restored with Back. Absent params mean the defaults:
- * live tokens (active and inactive), no search, newest first.
+ * live tokens (active, pending and inactive), no search, newest first.
  */
 export type TokenListSearch = { status?: string; q?: string; sort?: TokenSort };
 
 /** The statuses the list filters by, in the order the filter shows them. */
 export const filterStatuses = [
   'ACTIVE',
+  'PENDING',
   'INACTIVE',
   'EXPIRED',
   'REVOKED',
 ] as const satisfies readonly TokenStatus[];
 
-/** Dead tokens (expired, revoked) are hidden until asked for. */
-export const defaultStatuses: readonly TokenStatus[] = ['ACTIVE', 'INACTIVE'];
+/** Dead tokens (expired, revoked) are hidden until asked for; pending ones (not valid yet) are live. */
+export const defaultStatuses: readonly TokenStatus[] = ['ACTIVE', 'PENDING', 'INACTIVE'];
 
 export const tokenSorts = {
   created: { order: 'CREATED_DESC', label: 'Newest first' },
