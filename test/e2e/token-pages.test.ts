@@ -397,7 +397,7 @@ describe('token pages', () => {
     await rowOf('epsilon-ci').getByRole('link', { name: 'epsilon-ci' }).click();
     await page.getByRole('heading', { level: 1, name: 'epsilon-ci' }).waitFor();
     const main = page.getByRole('main');
-    expect(await main.getByRole('switch').count()).toBe(1);
+    expect(await main.getByRole('switch', { name: 'Active', exact: true }).count()).toBe(1);
     expect(await main.getByRole('radio').count()).toBe(0);
     expect(await main.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
     const activeSwitch = page.getByRole('region', { name: 'Status' }).getByRole('switch', { name: 'Active' });

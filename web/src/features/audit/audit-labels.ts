@@ -6,6 +6,7 @@ export const actionLabels: Record<string, string> = {
   'token.deactivate': 'Token deactivated',
   'token.revoke': 'Token revoked',
   'token.rotate': 'Token rotated',
+  'token.restrict': 'Restrictions tightened',
   'token.leak_report': 'Leaked tokens reported',
   'account.register': 'Account created',
   'account.email_verify': 'Email address verified',

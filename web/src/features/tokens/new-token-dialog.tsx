@@ -7,6 +7,7 @@ import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { toApiError } from '../../lib/graphql';
 import { useSignedInViewer } from '../../lib/viewer';
 import { grantableCatalogue, grantedPermissions, PermissionPicker } from './permission-picker';
+import { RestrictionsSection } from './restrictions-section';
 import {
   defaultExpiry,
   defaultExpiryDate,
@@ -14,6 +15,7 @@ import {
   ExpiryField,
   expiryInput,
 } from './token-expiry-field';
+import { emptyRestrictions, type RestrictionsDraft, restrictionsInput } from './token-restrictions';
 import { useCreateToken } from './tokens.mutations';
 import {
   type CreatedToken,
@@ -22,7 +24,17 @@ import {
   permissionCatalogueQuery,
 } from './tokens.operations';
 
-const fields = ['name', 'description', 'expiresAt', 'permissions', 'rateLimitPerMinute'] as const;
+const fields = [
+  'name',
+  'description',
+  'expiresAt',
+  'permissions',
+  'rateLimitPerMinute',
+  'allowedCidrs',
+  'notBefore',
+  'usageLimit',
+  'usageRefill',
+] as const;
 type TokenField = (typeof fields)[number];
 const fieldAliases: Record<string, TokenField> = { expiresInDays: 'expiresAt', preset: 'permissions' };
 
@@ -46,6 +58,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
   const [rateLimit, setRateLimit] = useState(DEFAULT_RATE_LIMIT);
   const [preset, setPreset] = useState<PermissionPreset>('READ_ONLY');
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const [restrictions, setRestrictions] = useState<RestrictionsDraft>(emptyRestrictions);
   const [errors, setErrors] = useState<FormErrors<TokenField>>(noErrors);
   const formRef = useRef<HTMLFormElement>(null);
   useFocusFirstError(formRef, errors);
@@ -60,6 +73,8 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
       found.fields.permissions = 'Choose at least one permission.';
     if (!/^\d+$/.test(rateLimit.trim()) || Number(rateLimit) < 1)
       found.fields.rateLimitPerMinute = 'Enter a whole number of requests per minute, at least 1.';
+    const restricted = restrictionsInput(restrictions);
+    if ('errors' in restricted) Object.assign(found.fields, restricted.errors);
     return found;
   };
 
@@ -77,6 +92,8 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
     if (preset === 'CUSTOM') input.permissions = grantedPermissions(grantable, 'CUSTOM', selected);
     // Left at the default, the server's own default applies (an operator may have changed it).
     if (rateLimit.trim() !== DEFAULT_RATE_LIMIT) input.rateLimitPerMinute = Number(rateLimit);
+    const restricted = restrictionsInput(restrictions);
+    if ('input' in restricted) Object.assign(input, restricted.input);
     create.mutate(input, {
       onSuccess: ({ createToken }) => onCreated(createToken),
       onError: (failure) => setErrors(toFormErrors(toApiError(failure), fields, fieldAliases)),
@@ -159,6 +176,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
             />
           )}
         </Field>
+        <RestrictionsSection draft={restrictions} errors={errors.fields} onChange={setRestrictions} />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onCancel}>
             Cancel

@@ -1,5 +1,5 @@
 import { DateOnly } from '../../components/relative-time';
-import { daysUntil, formatDateTime, formatRelative } from '../../lib/time';
+import { daysUntil, formatDate, formatDateTime, formatRelative } from '../../lib/time';
 import { presetLabels } from './token-labels';
 import type { TokenSummary } from './tokens.operations';
 
@@ -59,5 +59,25 @@ export function ExpiryBadge({ token }: { token: Pick<TokenSummary, 'expiresAt' |
         <DateOnly value={expiresAt} />
       </span>
     </>
+  );
+}
+
+/** A pending token's start, "Valid from 12 May 2026" (with the time on the detail page); nothing otherwise. */
+export function ValidFrom({
+  token,
+  withTime = false,
+}: {
+  token: Pick<TokenSummary, 'status' | 'notBefore'>;
+  withTime?: boolean;
+}) {
+  const { notBefore } = token;
+  if (token.status !== 'PENDING' || !notBefore) return null;
+  return (
+    <span className="row-description valid-from">
+      Valid from{' '}
+      <time dateTime={notBefore} title={formatDateTime(notBefore)}>
+        {withTime ? formatDateTime(notBefore) : formatDate(notBefore)}
+      </time>
+    </span>
   );
 }

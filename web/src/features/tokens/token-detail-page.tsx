@@ -11,9 +11,12 @@ import { ActorLabel } from '../audit/actor-label';
 import { AuditList } from '../audit/audit-list';
 import { CreatedTokens } from './created-tokens';
 import { DeleteTokenDialog } from './delete-token-dialog';
+import { ExpiryRemindersSwitch } from './expiry-reminders-switch';
 import { StatusBadge } from './status-badge';
+import { ValidFrom } from './token-cells';
 import { TokenDetailsForm } from './token-details-form';
 import { presetLabels } from './token-labels';
+import { TokenRestrictions } from './token-restrictions-card';
 import { TokenStatusControl } from './token-status-control';
 import { type TokenDetail, tokenQuery } from './tokens.operations';
 import { UsageChart } from './usage-chart';
@@ -57,6 +60,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
   const [deleted, setDeleted] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const revoked = token.status === 'REVOKED';
+  const dead = revoked || token.status === 'EXPIRED';
   const permissions = token.preset === 'CUSTOM' ? token.permissions : token.effectivePermissions;
 
   return (
@@ -66,7 +70,10 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
         <h1 ref={headingRef} tabIndex={-1}>
           {printable(token.name)}
         </h1>
-        <StatusBadge status={token.status} />
+        <span className="page-head-status">
+          <StatusBadge status={token.status} />
+          <ValidFrom token={token} withTime />
+        </span>
       </div>
       {token.description ? <p className="lead">{printable(token.description, { multiline: true })}</p> : null}
       {deleted ? (
@@ -138,6 +145,18 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
           and delete this one.
         </p>
       </section>
+
+      <section className="card" aria-labelledby="restrictions-title">
+        <h2 id="restrictions-title">Restrictions</h2>
+        <TokenRestrictions token={token} />
+      </section>
+
+      {dead ? null : (
+        <section className="card" aria-labelledby="expiry-title">
+          <h2 id="expiry-title">Expiry</h2>
+          <ExpiryRemindersSwitch token={token} />
+        </section>
+      )}
 
       <section className="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Usage</h2>

@@ -6,7 +6,7 @@ import { useSignedInViewer } from '../../lib/viewer';
 import { ActorLabel } from '../audit/actor-label';
 import { ActiveSwitch } from './active-switch';
 import { StatusBadge } from './status-badge';
-import { ExpiryBadge, ScopesSummary } from './token-cells';
+import { ExpiryBadge, ScopesSummary, ValidFrom } from './token-cells';
 import type { TokenOrder, TokenSummary } from './tokens.operations';
 
 type TokenTableProps = {
@@ -93,6 +93,7 @@ function TokenRow({ token, onError, onDelete }: TokenRowProps) {
       </td>
       <td data-label="Status" className="cell-status">
         <StatusBadge status={token.status} />
+        <ValidFrom token={token} />
       </td>
       <td data-label="Scopes">
         <ScopesSummary token={token} />

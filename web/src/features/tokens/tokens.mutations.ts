@@ -7,11 +7,14 @@ import {
   createTokenMutation,
   revokeTokenMutation,
   setTokenActiveMutation,
+  type TightenTokenRestrictionsInput,
   type TokenDetail,
   type TokenListFilter,
   type TokenPages,
   type TokenSummary,
+  tightenTokenRestrictionsMutation,
   tokenKeys,
+  type UpdateTokenInput,
   updateTokenMutation,
 } from './tokens.operations';
 
@@ -65,7 +68,7 @@ function addToLists(client: QueryClient, token: TokenSummary): void {
 /** The list's fields of a token (a detail answer holds more: usage, children). */
 function summaryOf(token: TokenSummary): TokenSummary {
   const { id, name, description, displayPrefix, preset, permissions, status, active } = token;
-  const { expiresAt, revokedAt, createdAt, lastUsedAt, creator } = token;
+  const { expiresAt, revokedAt, createdAt, lastUsedAt, notBefore, creator } = token;
   return {
     id,
     name,
@@ -79,6 +82,7 @@ function summaryOf(token: TokenSummary): TokenSummary {
     revokedAt,
     createdAt,
     lastUsedAt,
+    notBefore,
     creator,
   };
 }
@@ -119,9 +123,18 @@ export function useSetTokenActive() {
 export function useUpdateToken() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (variables: { id: string; input: { name: string; description: string | null } }) =>
+    mutationFn: (variables: { id: string; input: UpdateTokenInput }) =>
       request(updateTokenMutation, variables),
     onSuccess: ({ updateToken }) => tokenChanged(client, updateToken),
+  });
+}
+
+export function useTightenTokenRestrictions() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (variables: { id: string; input: TightenTokenRestrictionsInput }) =>
+      request(tightenTokenRestrictionsMutation, variables),
+    onSuccess: ({ tightenTokenRestrictions }) => tokenChanged(client, tightenTokenRestrictions),
   });
 }
 

@@ -5,6 +5,7 @@ import { graphql, type ResultOf, request, type VariablesOf } from '../../lib/gra
 export const TokenSummaryFields = graphql(`
   fragment TokenSummaryFields on Token {
     id name description displayPrefix preset permissions status active expiresAt revokedAt createdAt lastUsedAt
+    notBefore
     creator { type id name }
   }
 `);
@@ -15,6 +16,8 @@ export const TokenDetailFields = graphql(
     ...TokenSummaryFields
     effectivePermissions lastUsedIp createdBy
     rateLimitPerMinute
+    allowedCidrs usageLimit usageRemaining usageRefill { amount interval }
+    expiryReminders
     usage(days: 30) { date count }
     children { id name status }
   }
@@ -87,6 +90,19 @@ export const updateTokenMutation = graphql(
 `,
   [TokenDetailFields],
 );
+
+export type UpdateTokenInput = VariablesOf<typeof updateTokenMutation>['input'];
+
+export const tightenTokenRestrictionsMutation = graphql(
+  `
+  mutation TightenTokenRestrictions($id: ID!, $input: TightenTokenRestrictionsInput!) {
+    tightenTokenRestrictions(id: $id, input: $input) { ...TokenDetailFields }
+  }
+`,
+  [TokenDetailFields],
+);
+
+export type TightenTokenRestrictionsInput = VariablesOf<typeof tightenTokenRestrictionsMutation>['input'];
 
 export const setTokenActiveMutation = graphql(
   `

@@ -1,0 +1,53 @@
+import { useId, useState } from 'react';
+import { ErrorAlert } from '../../components/messages';
+import { toApiError } from '../../lib/graphql';
+import { useUpdateToken } from './tokens.mutations';
+import type { TokenDetail } from './tokens.operations';
+
+/**
+ * Whether this token appears in its owner's daily expiry-reminder mail (7 days and 1 day ahead by
+ * default); the account's own reminders setting must be on too.
+ */
+export function ExpiryRemindersSwitch({ token }: { token: TokenDetail }) {
+  const hintId = useId();
+  const [error, setError] = useState<string | null>(null);
+  const update = useUpdateToken();
+  const checked = update.isPending ? update.variables.input.expiryReminders === true : token.expiryReminders;
+
+  const toggle = () => {
+    if (update.isPending) return;
+    setError(null);
+    update.mutate(
+      { id: token.id, input: { expiryReminders: !token.expiryReminders } },
+      { onError: (failure) => setError(`Could not change the reminders: ${toApiError(failure).message}`) },
+    );
+  };
+
+  return (
+    <div className="status-control">
+      <button
+        type="button"
+        role="switch"
+        className="switch"
+        aria-checked={checked}
+        aria-label="Expiry reminders"
+        aria-describedby={hintId}
+        aria-busy={update.isPending || undefined}
+        onClick={toggle}
+      >
+        <span className="switch-track" aria-hidden="true">
+          <span className="switch-thumb" />
+        </span>
+        <span className="switch-label" aria-hidden="true">
+          Expiry reminders
+        </span>
+      </button>
+      <p id={hintId} className="hint">
+        {token.expiresAt
+          ? 'Keyward mails you a week and a day before this token expires, with a link to rotate it (when reminders are on for your account too).'
+          : 'This token never expires, so there is nothing to remind you of.'}
+      </p>
+      <ErrorAlert message={error} />
+    </div>
+  );
+}
