@@ -12,6 +12,7 @@ import { ResetPasswordPage } from './features/auth/reset-password-page';
 import { VerifyEmailPage } from './features/auth/verify-email-page';
 import { TokenDetailPage } from './features/tokens/token-detail-page';
 import { TokensPage } from './features/tokens/tokens-page';
+import { usageRangeSearch } from './features/tokens/usage.operations';
 import { Redirect } from './lib/navigation';
 import { optionalString, parseSearch, stringifySearch } from './lib/search-params';
 import { useViewer } from './lib/viewer';
@@ -88,6 +89,7 @@ const tokensRoute = createRoute({
 const tokenRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/tokens/$id',
+  validateSearch: usageRangeSearch,
   component: function TokenRoute() {
     const { id } = tokenRoute.useParams();
     return (

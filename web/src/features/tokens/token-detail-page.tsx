@@ -16,7 +16,7 @@ import { TokenDetailsForm } from './token-details-form';
 import { presetLabels } from './token-labels';
 import { TokenStatusForm } from './token-status-form';
 import { type TokenDetail, tokenQuery } from './tokens.operations';
-import { UsageChart } from './usage-chart';
+import { TokenUsage } from './usage-chart';
 
 export function TokenDetailPage({ id }: { id: string }) {
   const query = useQuery(tokenQuery(id));
@@ -139,7 +139,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
 
       <section className="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Usage</h2>
-        <UsageChart days={token.usage} />
+        <TokenUsage tokenId={token.id} />
       </section>
 
       <section className="card" aria-labelledby="children-title">

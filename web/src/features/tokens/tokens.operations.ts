@@ -15,7 +15,6 @@ export const TokenDetailFields = graphql(
     permissions effectivePermissions lastUsedIp createdBy
     creator { type id name }
     rateLimitPerMinute
-    usage(days: 30) { date count }
     children { id name status }
   }
 `,
