@@ -3,6 +3,7 @@ import { createRootRouteWithContext, createRoute, createRouter } from '@tanstack
 import { AppShell } from './components/app-shell';
 import { NotFoundPage } from './components/not-found-page';
 import { AccountPage } from './features/account/account-page';
+import { auditSearch } from './features/audit/audit.operations';
 import { AuditPage } from './features/audit/audit-page';
 import { ForgotPasswordPage } from './features/auth/forgot-password-page';
 import { LoginPage } from './features/auth/login-page';
@@ -37,7 +38,11 @@ const startRoute = createRoute({
 const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/login',
-  validateSearch: optionalString('next'),
+  // `error`: why a sign-in with OpenID Connect came back here (`oidc_…`, docs/api.md).
+  validateSearch: (search: Record<string, unknown>) => ({
+    ...optionalString('next')(search),
+    ...optionalString('error')(search),
+  }),
   component: () => (
     <GuestOnly>
       <LoginPage />
@@ -103,6 +108,7 @@ const tokenRoute = createRoute({
 const auditRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/audit',
+  validateSearch: auditSearch,
   component: () => (
     <RequireAuth>
       <AuditPage />
