@@ -3,7 +3,15 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedToken } from '../helpers/auth-matrix.js';
 import { type SeededAccount, startTestServer, type TestServer } from '../helpers/harness.js';
-import { type App, launchBrowser, logInThroughUi, openApp, screenshot } from './browser.js';
+import {
+  type App,
+  expectFocused,
+  fieldError,
+  launchBrowser,
+  logInThroughUi,
+  openApp,
+  screenshot,
+} from './browser.js';
 
 /** Screenshots for reading by eye (usage and audit at 390 px and desktop, light and dark); outside the repo. */
 const SCREENS = process.env.KEYWARD_SCREENS_DIR;
@@ -19,6 +27,12 @@ async function keepScreen(page: Page, name: string, part?: Locator): Promise<voi
 /** The page scrolls no wider than its viewport. */
 async function expectNoSidewaysScroll(page: Page): Promise<void> {
   const width = page.viewportSize()?.width ?? 0;
+  if (process.env.DEBUG_WIDE)
+    console.log(
+      await page.evaluate(
+        `[...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > ${width}).map((el) => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right)).slice(0, 15).join('\\n')`,
+      ),
+    );
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
 }
 
@@ -35,6 +49,7 @@ describe('usage, audit and account settings', () => {
   let account: SeededAccount;
   let busy: { id: string; secret: string };
   let narrow: { id: string; secret: string };
+  let otherSession = '';
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -156,6 +171,9 @@ describe('usage, audit and account settings', () => {
       await keepScreen(page, `usage-desktop-${colorScheme}`, usage);
       await page.setViewportSize({ width: 390, height: 844 });
       await expectNoSidewaysScroll(page);
+      // The table of numbers fits too: nothing to scroll inside it either.
+      const wrap = "document.querySelector('.usage-numbers .table-wrap')";
+      expect(await page.evaluate(`${wrap}.scrollWidth - ${wrap}.clientWidth`)).toBe(0);
       // Labels stay at a legible size however narrow the chart is.
       const fontSize = await page.evaluate(
         "getComputedStyle(document.querySelector('.usage-x span')).fontSize",
@@ -166,4 +184,155 @@ describe('usage, audit and account settings', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 800 });
   });
+  it('names each event’s target and filters by event and token, kept in the URL', async () => {
+    // From another session: the Reader token is revoked and Deploy bot renamed.
+    otherSession = await server.login(account.email, account.password);
+    const revoked = await server.gql(
+      'mutation($id: ID!) { revokeToken(id: $id) { id } }',
+      { id: narrow.id },
+      {
+        cookie: otherSession,
+        headers: { 'x-keyward-csrf': '1' },
+      },
+    );
+    expect(revoked.body.errors).toBeUndefined();
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    const table = page.getByRole('table', { name: 'Audit events, newest first' });
+    await table.waitFor();
+    const rowOf = (text: string) => table.getByRole('row').filter({ hasText: text });
+    // Token names in the Target column, as links to the token; the account's own events say so.
+    const revokeRow = rowOf('token.revoke');
+    await revokeRow.getByRole('link', { name: 'Reader' }).waitFor();
+    expect(await revokeRow.getByRole('link', { name: 'Reader' }).getAttribute('href')).toBe(
+      `/tokens/${narrow.id}`,
+    );
+    await rowOf('token.create').filter({ hasText: 'Deploy bot' }).first().waitFor();
+    expect(await rowOf('session.login').first().textContent()).toContain('Your account');
+    expect(await rowOf('session.login').first().textContent()).toContain('Logged in');
+
+    const eventFilter = page.getByLabel('Event', { exact: true });
+    const tokenFilter = page.getByLabel('Token', { exact: true });
+    await eventFilter.selectOption('token.revoke');
+    await page.waitForURL((url) => url.searchParams.get('action') === 'token.revoke');
+    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    expect(await table.getByRole('row').nth(1).textContent()).toContain('Token revoked');
+    await page.getByRole('status').filter({ hasText: 'Showing: Token revoked' }).waitFor();
+
+    await eventFilter.selectOption('token.*');
+    await tokenFilter.selectOption({ label: await optionLabel(tokenFilter, 'Deploy bot') });
+    await page.waitForURL(
+      (url) => url.searchParams.get('action') === 'token.*' && url.searchParams.get('token') === busy.id,
+    );
+    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    expect(await table.getByRole('row').nth(1).textContent()).toContain('token.create');
+    expect(await table.getByRole('row').nth(1).textContent()).toContain('This token');
+
+    // A reload keeps the filters: they live in the URL.
+    await page.reload();
+    await table.waitFor();
+    expect(await eventFilter.inputValue()).toBe('token.*');
+    expect(await tokenFilter.inputValue()).toBe(busy.id);
+    expect(await table.getByRole('row').count()).toBe(2);
+
+    // The account's events, with readable labels: the logins (both sessions), and nothing about tokens.
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForURL((url) => url.search === '');
+    await eventFilter.selectOption('session.*');
+    await page.waitForURL((url) => url.searchParams.get('action') === 'session.*');
+    await expect.poll(() => table.getByRole('row').count()).toBe(3);
+    for (const text of await table.getByRole('row').allTextContents()) expect(text).not.toContain('token.');
+    expect(await rowOf('Logged in').count()).toBe(2);
+  });
+
+  it('shows the audit page at 390 px as cards, light and dark, with no sideways scrolling', async () => {
+    await page.goto('/audit');
+    const table = page.getByRole('table', { name: 'Audit events, newest first' });
+    await table.waitFor();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await keepScreen(page, `audit-desktop-${colorScheme}`);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expectNoSidewaysScroll(page);
+      // Still a table to assistive technology, each cell under its column's name.
+      expect(await table.getByRole('row').count()).toBeGreaterThan(3);
+      expect(await table.getByRole('columnheader', { name: 'Target' }).count()).toBe(1);
+      await keepScreen(page, `audit-390-${colorScheme}`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('renames the account from the settings page reached from the header', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
+    const name = page.getByLabel('Name', { exact: true });
+    expect(await name.inputValue()).toBe('Frances Allen');
+
+    await name.fill('   ');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    expect(await fieldError(name)).toBe('Enter your name.');
+    await expectFocused(name);
+
+    await name.fill('Fran Allen');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your name has been saved' }).waitFor();
+    const viewer = await server.gql<{ viewer: { name: string } }>(
+      '{ viewer { name } }',
+      {},
+      { cookie: otherSession },
+    );
+    expect(viewer.body.data?.viewer.name).toBe('Fran Allen');
+  });
+
+  it('marks this browser’s session, which cannot be ended here, and ends another one', async () => {
+    const sessions = page.getByRole('region', { name: 'Where you are logged in' });
+    const table = sessions.getByRole('table');
+    await table.waitFor();
+    const rows = table.getByRole('row');
+    await expect.poll(() => rows.count()).toBe(3);
+    // This browser first, marked, without an End button; the other session has one.
+    expect(await rows.nth(1).textContent()).toContain('This browser');
+    expect(await rows.nth(1).getByRole('button').count()).toBe(0);
+    const end = sessions.getByRole('button', { name: 'End session' });
+    expect(await end.count()).toBe(1);
+    await end.click();
+    await sessions.getByRole('status').filter({ hasText: 'it is logged out' }).waitFor();
+    await expect.poll(() => rows.count()).toBe(2);
+    // The other session is over: its cookie no longer signs anyone in.
+    const after = await server.gql('{ viewer { id } }', {}, { cookie: otherSession });
+    expect(after.status).toBe(401);
+  });
+
+  it('refuses a wrong current password next to its field, then changes the password', async () => {
+    otherSession = await server.login(account.email, account.password);
+    const current = page.getByLabel('Current password', { exact: true });
+    const next = page.getByLabel('New password', { exact: true });
+    await current.fill('not my password');
+    await next.fill('a brand new passphrase');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    expect(await fieldError(current)).toBe('The current password is incorrect.');
+    await expectFocused(current);
+    expect(await page.getByRole('status').filter({ hasText: 'password has been changed' }).count()).toBe(0);
+
+    await current.fill(account.password);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your password has been changed' }).waitFor();
+    expect(await current.inputValue()).toBe('');
+    expect(await current.getAttribute('aria-invalid')).toBeNull();
+    // The other session ended with the change, this one goes on; the new password is the one now.
+    expect((await server.gql('{ viewer { id } }', {}, { cookie: otherSession })).status).toBe(401);
+    await server.login(account.email, 'a brand new passphrase');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
+    expect(app.problems).toEqual([]);
+  });
 });
+
+/** The full text of the option of `select` whose text contains `text`. */
+async function optionLabel(select: Locator, text: string): Promise<string> {
+  const label = await select.locator('option', { hasText: text }).first().textContent();
+  if (!label) throw new Error(`no option with ${text}`);
+  return label;
+}

@@ -2,11 +2,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
 import { ErrorAlert, Loading, StatusMessage } from '../../components/messages';
 import { RelativeTime } from '../../components/relative-time';
+import { browserName } from '../../lib/browser-name';
 import { request } from '../../lib/graphql';
 import { printable } from '../../lib/printable';
 import { auditKeys } from '../audit/audit.operations';
 import { endSessionMutation, sessionKeys, sessionsQuery, type WebSession } from './account.operations';
-import { browserName } from './browser-name';
 
 /**
  * The viewer's web sessions, this browser first and marked, with `End session` for every other one

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { LoadMoreButton } from '../../components/load-more';
 import { ErrorAlert, Loading } from '../../components/messages';
 import { RelativeTime } from '../../components/relative-time';
+import { browserName } from '../../lib/browser-name';
 import { printable } from '../../lib/printable';
 import { useSignedInViewer } from '../../lib/viewer';
 import { ActorLabel } from './actor-label';
@@ -88,7 +89,7 @@ function AuditRow({ event, viewerId, tokenId }: AuditRowProps) {
         {event.ip ?? '—'}
         {event.userAgent ? (
           <span className="user-agent" title={event.userAgent}>
-            {event.userAgent}
+            {printable(browserName(event.userAgent))}
           </span>
         ) : null}
       </td>
