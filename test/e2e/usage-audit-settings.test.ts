@@ -255,6 +255,8 @@ describe('usage, audit and account settings', () => {
       await keepScreen(page, `audit-desktop-${colorScheme}`);
       await page.setViewportSize({ width: 390, height: 844 });
       await expectNoSidewaysScroll(page);
+      const wrap = "document.querySelector('.audit-events .table-wrap')";
+      expect(await page.evaluate(`${wrap}.scrollWidth - ${wrap}.clientWidth`)).toBe(0);
       // Still a table to assistive technology, each cell under its column's name.
       expect(await table.getByRole('row').count()).toBeGreaterThan(3);
       expect(await table.getByRole('columnheader', { name: 'Target' }).count()).toBe(1);
