@@ -8,7 +8,7 @@ import { initOrm } from './db/orm.js';
 import type { Logger } from './logger.js';
 import { createMailTransport, type MailTransport } from './mail/mail.service.js';
 import type { PermissionCatalogue } from './permissions/catalogue.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type Services, stopServices } from './services.js';
 import { StartupError } from './startup-error.js';
 
 export interface RunningKeyward {
@@ -117,6 +117,10 @@ async function bootOn(
   await listen(server, config.port, config.host);
   undo.push(() => void server.close());
   const { port } = server.address() as AddressInfo;
+  if (!config.publicUrl) services.appOrigin = `http://localhost:${port}`;
+  // Scheduled jobs run inside every instance; the queue hands each run to one of them.
+  await services.jobs.start();
+  undo.push(() => services.jobs.stop());
   const metricsServer = config.metricsPort === null ? null : createServer(createMetricsApp(services).handle);
   if (metricsServer)
     await listen(metricsServer, config.metricsPort ?? 0, '127.0.0.1', 'KEYWARD_METRICS_PORT');
@@ -134,12 +138,8 @@ async function bootOn(
       });
       metricsServer?.close();
       metricsServer?.closeAllConnections();
-      await services.usage.stop();
-      await services.mail.stop();
-      await services.invalidation.stop();
-      await services.pool.end();
-      await orm.close();
-      redis?.disconnect();
+      // A running job finishes first; its mail is then delivered by the mail stop.
+      await stopServices(services);
       await embedded?.stop();
     })();
     return stopping;

@@ -61,6 +61,11 @@ export interface Config {
   accessTokenSecretPrevious: string | null;
   /** Sign-in with OpenID Connect for the web app (KEYWARD_OIDC_*); null when not configured. */
   oidc: OidcConfig | null;
+  /**
+   * Expiry-reminder windows in days (KEYWARD_EXPIRY_REMINDER_DAYS, default `7,1`): the daily digest
+   * lists tokens that entered each window, once per token per window. Largest first.
+   */
+  expiryReminderDays: readonly number[];
   /** Raw environment, for modules that own their own variables (rate-limit policies). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -170,6 +175,19 @@ function origins(env: Record<string, string | undefined>, name: string): Readonl
       return parsed.origin;
     }),
   );
+}
+
+/** A comma-separated list of distinct whole days (1–365), largest first. */
+function reminderDays(env: Record<string, string | undefined>): readonly number[] {
+  const raw = env.KEYWARD_EXPIRY_REMINDER_DAYS?.trim();
+  if (!raw) return [7, 1];
+  const days = raw.split(',').map((entry) => entry.trim());
+  if (days.some((entry) => !/^\d+$/.test(entry) || Number(entry) < 1 || Number(entry) > 365)) {
+    throw new ConfigError(
+      `KEYWARD_EXPIRY_REMINDER_DAYS must be whole days from 1 to 365, comma-separated (e.g. 7,1), got "${raw}".`,
+    );
+  }
+  return [...new Set(days.map(Number))].sort((a, b) => b - a);
 }
 
 const MIN_SECRET_BYTES = 32;
@@ -305,6 +323,7 @@ export function loadConfig(
     accessTokenSecret,
     accessTokenSecretPrevious,
     oidc: oidc(env, nodeEnv === 'production'),
+    expiryReminderDays: reminderDays(env),
     env,
   };
 }

@@ -12,6 +12,8 @@ import {
 import { TokenInvalidation } from './cache/token-invalidation.js';
 import type { Config } from './config.js';
 import type { Orm } from './db/orm.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { scheduledJobs } from './jobs/scheduled-jobs.js';
 import type { Logger } from './logger.js';
 import { MailDispatcher, type MailTransport } from './mail/mail.service.js';
 import { Metrics } from './metrics.js';
@@ -56,6 +58,27 @@ export interface Services {
   metrics: Metrics;
   /** The component registry on disk. */
   registry: RegistryService;
+  /** The scheduled jobs' queue (pg-boss), started and stopped with the instance. */
+  jobs: JobQueue;
+  /**
+   * Where links in mail sent by jobs point: KEYWARD_PUBLIC_URL, else (development) this instance's
+   * URL, which boot sets once it listens.
+   */
+  appOrigin: string;
+}
+
+/**
+ * Stops what createServices started, in order: running jobs finish, buffered usage and queued mail
+ * are written and sent, then the connections close.
+ */
+export async function stopServices(services: Services): Promise<void> {
+  await services.jobs.stop();
+  await services.usage.stop();
+  await services.mail.stop();
+  await services.invalidation.stop();
+  await services.pool.end();
+  await services.orm.close();
+  services.redis?.disconnect();
 }
 
 export function createServices(deps: {
@@ -66,6 +89,8 @@ export function createServices(deps: {
   redis: Redis | null;
   mailTransport: MailTransport;
   catalogue?: PermissionCatalogue;
+  /** Whether this process fires the job schedules (false for the admin command). */
+  scheduleJobs?: boolean;
 }): Services {
   const { config, logger, orm, redis } = deps;
   const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
@@ -101,7 +126,16 @@ export function createServices(deps: {
     rateLimits,
     onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
   });
-  return {
+  const tokens = new TokensService({
+    catalogue,
+    rateLimits,
+    prefix: config.tokenPrefix,
+    maxTokensPerAccount: config.maxTokensPerAccount,
+    maxTokenRate: config.maxTokenRate,
+    defaultTokenRate,
+    onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
+  });
+  const services: Services = {
     config,
     logger,
     orm,
@@ -125,15 +159,7 @@ export function createServices(deps: {
     }),
     catalogue,
     defaultTokenRate,
-    tokens: new TokensService({
-      catalogue,
-      rateLimits,
-      prefix: config.tokenPrefix,
-      maxTokensPerAccount: config.maxTokensPerAccount,
-      maxTokenRate: config.maxTokenRate,
-      defaultTokenRate,
-      onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
-    }),
+    tokens,
     verifier: new TokenVerifier({
       pool,
       cache: tokenCache,
@@ -148,7 +174,20 @@ export function createServices(deps: {
     invalidation,
     pool,
     usage,
+    jobs: new JobQueue({
+      databaseUrl: deps.databaseUrl,
+      logger,
+      schedule: deps.scheduleJobs ?? true,
+      jobs: scheduledJobs({
+        em: orm.em,
+        expiryReminderDays: config.expiryReminderDays,
+        appOrigin: () => services.appOrigin,
+        onTokensChanged: (changed) => tokens.tokensChanged(changed),
+      }),
+    }),
+    appOrigin: config.publicUrl ?? `http://localhost:${config.port}`,
   };
+  return services;
 }
 
 function secretsOf(config: Config): string[] {

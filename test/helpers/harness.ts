@@ -90,6 +90,19 @@ export const generousLimits: Record<string, string> = {
   KEYWARD_LIMIT_REVOKE_LEAKED: '10000/1m',
 };
 
+/** Another real instance (port 0, silent) on an existing database, e.g. a test server's: for scale-out tests. */
+export function bootInstance(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningKeyward> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    ...generousLimits,
+    ...env,
+  });
+  return bootKeyward(config, createLogger('silent'));
+}
+
 /** Boots a real Keyward on port 0 against a fresh database cloned from the migrated template. */
 export async function startTestServer(
   env: Record<string, string> = {},

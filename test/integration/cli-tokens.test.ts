@@ -220,6 +220,44 @@ describe.concurrent('keyward token list', { timeout: SLOW }, () => {
     });
   });
 
+  it('list: flags live tokens expiring within 7 days ("expires in 3 days"), and --json says expiresSoon', async () => {
+    const { cookie, home, bootstrap } = await account();
+    const soon = await mint(cookie, { name: 'soon gone', expiresInDays: 30 });
+    await server.sql("update api_token set expires_at = now() + interval '3 days 1 hour' where id = $1", [
+      soon.token.id,
+    ]);
+    const later = await mint(cookie, { name: 'later gone', expiresInDays: 8 });
+    const paused = await mint(cookie, { name: 'paused soon', expiresInDays: 2 });
+    await server.gql(SET_ACTIVE, { id: paused.token.id }, { cookie });
+    const revoked = await mint(cookie, { name: 'revoked soon', expiresInDays: 2 });
+    await revokeWithCookie(server, cookie, revoked.token.id);
+
+    const result = await runCli(['token', 'list'], home);
+    expect(result.code, result.stderr).toBe(0);
+    const title = (name: string) => result.stdout.split('\n').find((line) => line.includes(name)) ?? '';
+    expect(title('soon gone')).toMatch(/\.\.\.\s+\[expires in 3 days\]\s+soon gone/);
+    expect(title('paused soon')).toMatch(/\[INACTIVE\]\s+\[expires in 2 days\]/);
+    expect(title('later gone')).not.toContain('[expires');
+    expect(title('revoked soon')).not.toContain('[expires');
+    expect(title('bootstrap')).not.toContain('[expires');
+
+    const json = await runCli(['token', 'list', '--json'], home);
+    expect(json.code, json.stderr).toBe(0);
+    const soonById = Object.fromEntries(
+      (JSON.parse(json.stdout) as { id: string; expiresSoon: boolean }[]).map((node) => [
+        node.id,
+        node.expiresSoon,
+      ]),
+    );
+    expect(soonById).toEqual({
+      [soon.token.id]: true,
+      [paused.token.id]: true,
+      [later.token.id]: false,
+      [revoked.token.id]: false,
+      [bootstrap.token.id]: false,
+    });
+  });
+
   it('token commands without credentials say to log in (exit 1)', async () => {
     const home = newHome();
     const result = await runCli(['token', 'list'], home);

@@ -12,11 +12,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootKeyward, type RunningKeyward } from '../../server/src/boot.js';
-import { loadConfig } from '../../server/src/config.js';
+import type { RunningKeyward } from '../../server/src/boot.js';
 import { freePort } from '../../server/src/db/embedded-postgres.js';
-import { createLogger } from '../../server/src/logger.js';
-import { generousLimits, startTestServer, type TestServer } from '../helpers/harness.js';
+import { bootInstance, startTestServer, type TestServer } from '../helpers/harness.js';
 
 const CREATE = 'mutation($input: CreateTokenInput!) { createToken(input: $input) { token { id } secret } }';
 const REVOKE = 'mutation($id: ID!) { revokeToken(id: $id) { id status } }';
@@ -54,15 +52,7 @@ async function startCluster(env: Record<string, string> = {}): Promise<Cluster> 
 }
 
 function bootSecond(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningKeyward> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrl,
-    ...generousLimits,
-    ...env,
-  });
-  return bootKeyward(config, createLogger('silent'));
+  return bootInstance(databaseUrl, env);
 }
 
 async function stopCluster(cluster: Cluster | undefined): Promise<void> {

@@ -4,6 +4,16 @@ import { formatExpiry, paintOut, print, printJson, relativeTime, safeText } from
 import { DISPLAY_PREFIX_LENGTH } from '../resolve-token.js';
 import { describeScopes, listTokens, shortId, type TokenNode } from '../tokens-api.js';
 
+/** Live tokens expiring within this many days are flagged (the server's first reminder window). */
+export const EXPIRES_SOON_DAYS = 7;
+
+/** Whether a live (active or inactive) token expires within EXPIRES_SOON_DAYS. */
+export function expiresSoon(node: TokenNode, now: number = Date.now()): boolean {
+  if (node.expiresAt === null || node.status === 'EXPIRED' || node.status === 'REVOKED') return false;
+  const left = Date.parse(node.expiresAt) - now;
+  return left > 0 && left <= EXPIRES_SOON_DAYS * 86_400_000;
+}
+
 const MARKERS: Partial<Record<TokenNode['status'], string>> = {
   EXPIRED: '[EXPIRED]',
   INACTIVE: '[INACTIVE]',
@@ -14,13 +24,15 @@ export function registerTokenListCommand(token: Command): void {
   token
     .command('list')
     .alias('ls')
-    .description('List your tokens, newest first, with status, scopes, last use and expiry')
-    .option('--json', 'print the tokens as JSON')
+    .description(
+      'List your tokens, newest first, with status, scopes, last use and expiry (flagged within 7 days)',
+    )
+    .option('--json', 'print the tokens as JSON (with expiresSoon: expires within 7 days)')
     .action(async (options: { json?: boolean }, command: Command) => {
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
       const bearer = ctx.requireToken();
       const tokens = await listTokens(ctx, bearer);
-      if (options.json) return printJson(tokens);
+      if (options.json) return printJson(tokens.map((node) => ({ ...node, expiresSoon: expiresSoon(node) })));
       if (tokens.length === 0) {
         print('No API tokens yet. Create one with `keyward token create <name>`.');
         return;
@@ -40,6 +52,9 @@ export function describeToken(node: TokenNode, isCurrent: boolean, now: number =
   const title = [
     paintOut('cyan', `${node.displayPrefix}...`),
     marker ? paintOut(node.status === 'INACTIVE' ? 'yellow' : 'red', marker) : '',
+    expiresSoon(node, now) && node.expiresAt
+      ? paintOut('yellow', `[expires ${relativeTime(node.expiresAt, now)}]`)
+      : '',
     paintOut('bold', safeText(node.name)),
     isCurrent ? paintOut('dim', '(this token)') : '',
   ]

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit } from '../audit/audit.service.js';
 import { actorOf, type Caller } from '../caller.js';
 import { sha256Hex } from '../crypto.js';
-import { KeywardError } from '../errors.js';
+import { KeywardError, validationError } from '../errors.js';
 import { assertAllowed, type RateLimits } from '../rate-limits/rate-limiter.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import { Account } from './accounts.entity.js';
@@ -13,12 +13,55 @@ export interface UpdateAccountInput {
   name?: string | null;
 }
 
+/** The account's settings for scheduled jobs; absent fields keep their value. */
+export interface UpdateAccountSettingsInput {
+  /** Days unused before a token is deactivated (30–730); null turns it off. */
+  deactivateAfterDays?: number | null;
+  /** Whether the daily expiry-reminder digest is mailed. */
+  expiryReminders?: boolean | null;
+}
+
+export interface AccountSettings {
+  deactivateAfterDays: number | null;
+  expiryReminders: boolean;
+}
+
+/** The bounds of `deactivateAfterDays`: a month to two years. */
+export const DEACTIVATE_AFTER_DAYS = { min: 30, max: 730 } as const;
+
+/** Null (off) or a whole number of days within DEACTIVATE_AFTER_DAYS, else validation_failed. */
+export function validateDeactivateAfterDays(days: number | null): number | null {
+  if (days === null) return null;
+  const { min, max } = DEACTIVATE_AFTER_DAYS;
+  if (!Number.isInteger(days) || days < min || days > max)
+    throw validationError(
+      'deactivateAfterDays',
+      `use a whole number of days from ${min} to ${max}, or null for never.`,
+    );
+  return days;
+}
+
 export interface ChangePasswordInput {
   currentPassword: string;
   newPassword: string;
 }
 
-/** What people change about their own account: its name and its password. */
+/** Writes the changed account with its `account.update` event (`detail`: what changed), in one transaction. */
+function saveAudited(em: EntityManager, caller: Caller, account: Account, detail: string): Promise<void> {
+  return em.transactional(async (tx) => {
+    tx.persist(account);
+    recordAudit(tx, {
+      action: 'account.update',
+      actor: actorOf(caller.principal),
+      accountId: account.id,
+      targetId: account.id,
+      meta: caller.meta,
+      detail,
+    });
+  });
+}
+
+/** What people change about their own account: its name, its password, its settings. */
 export class AccountSettingsService {
   constructor(
     private readonly deps: {
@@ -36,19 +79,45 @@ export class AccountSettingsService {
     const account = await em.findOneOrFail(Account, { id: principal.account.id });
     const name = input.name == null ? account.name : validateName(input.name);
     if (name === account.name) return account;
-    await em.transactional(async (tx) => {
-      account.name = name;
-      tx.persist(account);
-      recordAudit(tx, {
-        action: 'account.update',
-        actor: actorOf(principal),
-        accountId: account.id,
-        targetId: account.id,
-        meta: caller.meta,
-        detail: 'name',
-      });
-    });
+    account.name = name;
+    await saveAudited(em, caller, account, 'name');
     await this.deps.onAccountChanged?.(account.id);
+    return account;
+  }
+
+  /** The caller's settings, read fresh (a token's cached account may predate a change). */
+  async settings(em: EntityManager, accountId: string): Promise<AccountSettings> {
+    const account = await em.findOneOrFail(Account, { id: accountId });
+    return { deactivateAfterDays: account.deactivateAfterDays, expiryReminders: account.expiryReminders };
+  }
+
+  /**
+   * Changes the caller's settings (a token needs account:update); audited as account.update with
+   * the changed fields in its detail. Nothing changes when any field is invalid.
+   */
+  async updateSettings(
+    em: EntityManager,
+    caller: Caller,
+    input: UpdateAccountSettingsInput,
+  ): Promise<Account> {
+    const { principal } = caller;
+    if (principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
+    const days =
+      input.deactivateAfterDays === undefined
+        ? undefined
+        : validateDeactivateAfterDays(input.deactivateAfterDays);
+    const account = await em.findOneOrFail(Account, { id: principal.account.id });
+    const changed: string[] = [];
+    if (days !== undefined && days !== account.deactivateAfterDays) {
+      account.deactivateAfterDays = days;
+      changed.push('deactivateAfterDays');
+    }
+    if (input.expiryReminders != null && input.expiryReminders !== account.expiryReminders) {
+      account.expiryReminders = input.expiryReminders;
+      changed.push('expiryReminders');
+    }
+    if (changed.length === 0) return account;
+    await saveAudited(em, caller, account, changed.join(', '));
     return account;
   }
 

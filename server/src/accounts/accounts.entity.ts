@@ -14,6 +14,10 @@ export class Account {
   emailVerified = false;
   plan: Plan = 'free';
   role: Role = 'member';
+  /** Tokens unused for this many days become inactive (30–730); null = never (account-settings.service.ts). */
+  deactivateAfterDays: number | null = null;
+  /** Whether the daily expiry-reminder digest is mailed to this account. */
+  expiryReminders = true;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
 }
@@ -29,6 +33,8 @@ export const AccountSchema = new EntitySchema<Account>({
     emailVerified: { type: 'boolean', default: false },
     plan: { type: 'text', enum: true, items: [...PLANS], default: 'free' },
     role: { type: 'text', enum: true, items: [...ROLES], default: 'member' },
+    deactivateAfterDays: { type: 'integer', nullable: true },
+    expiryReminders: { type: 'boolean', default: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
   },

@@ -1,8 +1,10 @@
 import { AccountLinkSchema, AccountSchema } from '../accounts/accounts.entity.js';
 import { AuditEventSchema } from '../audit/audit.entity.js';
+import { DigestSentSchema } from '../jobs/digest.entity.js';
 import { OutboxMailSchema } from '../mail/mail.entity.js';
 import { RefreshTokenSchema, ServerSecretSchema } from '../sessions/refresh-token.entity.js';
 import { SessionSchema } from '../sessions/sessions.entity.js';
+import { TokenExpiryReminderSchema } from '../tokens/expiry-reminder.entity.js';
 import { ApiTokenSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
 
 export const entities = [
@@ -15,4 +17,6 @@ export const entities = [
   AuditEventSchema,
   RefreshTokenSchema,
   ServerSecretSchema,
+  DigestSentSchema,
+  TokenExpiryReminderSchema,
 ];

@@ -84,6 +84,7 @@ export const tokenResponse = z.object({
   lastUsedIp: z.string().nullable(),
   createdBy: z.string(),
   rateLimitPerMinute: z.number().int(),
+  expiryReminders: z.boolean(),
 });
 
 /** GET /api/cli/whoami. */

@@ -2,6 +2,7 @@
  * Operator commands against the configured database (DATABASE_URL, or the embedded one under
  * .keyward/, whether or not the server is running).
  *   npm run admin -- create-user --email E --password P [--name N] [--verified] [--plan free|pro|team] [--admin]
+ *   npm run admin -- run-job <name>     (run-job.ts)
  */
 import { parseArgs } from 'node:util';
 import { PLANS, type Plan } from '../accounts/accounts.entity.js';
@@ -10,12 +11,15 @@ import { type ConfigError, loadConfig } from '../config.js';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
 import { initOrm } from '../db/orm.js';
 import { isKeywardError } from '../errors.js';
+import { JOB_NAMES } from '../jobs/scheduled-jobs.js';
 import { loadPolicies } from '../rate-limits/policies.js';
 import { RateLimits } from '../rate-limits/rate-limiter.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { runJob } from './run-job.js';
 
 const usage = `Usage:
-  npm run admin -- create-user --email E --password P [--name N] [--verified] [--plan free|pro|team] [--admin]`;
+  npm run admin -- create-user --email E --password P [--name N] [--verified] [--plan free|pro|team] [--admin]
+  npm run admin -- run-job <${JOB_NAMES.join('|')}>`;
 
 function fail(message: string, code = 2): never {
   console.error(message);
@@ -23,6 +27,7 @@ function fail(message: string, code = 2): never {
 }
 
 const [command, ...rest] = process.argv.slice(2);
+if (command === 'run-job') process.exit(await runJob(rest, usage));
 if (command !== 'create-user') fail(command ? `Unknown command "${command}".\n${usage}` : usage);
 
 let values: {

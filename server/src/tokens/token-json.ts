@@ -28,5 +28,6 @@ export function tokenJson(
     lastUsedIp: token.lastUsedIp,
     createdBy: tokenCreatedBy(token),
     rateLimitPerMinute: tokenRateLimit(token, defaultRate),
+    expiryReminders: token.expiryReminders,
   };
 }

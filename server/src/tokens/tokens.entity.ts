@@ -24,6 +24,8 @@ export class ApiToken {
   /** The token that created this one, or null when the account created it itself. */
   createdByToken: string | null = null;
   rateLimitPerMinute: number | null = null;
+  /** Whether this token is listed in its owner's expiry-reminder digests. */
+  expiryReminders = true;
 }
 
 export const ApiTokenSchema = new EntitySchema<ApiToken>({
@@ -48,6 +50,7 @@ export const ApiTokenSchema = new EntitySchema<ApiToken>({
     lastUsedIp: { type: 'text', nullable: true },
     createdByToken: { type: 'uuid', nullable: true },
     rateLimitPerMinute: { type: 'integer', nullable: true },
+    expiryReminders: { type: 'boolean', default: true },
   },
 });
 

@@ -69,6 +69,10 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
     lastUsedIp: t.exposeString('lastUsedIp', { nullable: true }),
+    expiryReminders: t.exposeBoolean('expiryReminders', {
+      description:
+        "Whether the token is listed in its owner's daily expiry-reminder digest (the account's switch must be on too).",
+    }),
     createdBy: t.id({
       description: 'Id of the creator: the owning account, or the token that created this one (see creator).',
       resolve: (token) => tokenCreatedBy(token),
@@ -136,8 +140,13 @@ const CreateTokenInput = builder.inputType('CreateTokenInput', {
 });
 
 const UpdateTokenInput = builder.inputType('UpdateTokenInput', {
-  description: 'Only name and description can change: permissions and expiry are fixed at creation.',
-  fields: (t) => ({ name: t.string(), description: t.string() }),
+  description:
+    'Only name, description and the expiry-reminder switch can change: permissions and expiry are fixed at creation.',
+  fields: (t) => ({
+    name: t.string(),
+    description: t.string(),
+    expiryReminders: t.boolean({ description: 'false leaves this token out of expiry-reminder digests.' }),
+  }),
 });
 
 const CreateTokenPayload = builder

@@ -173,24 +173,28 @@ export class TokensService {
   }
 
   /**
-   * Only name and description can change; permissions and expiry are fixed at creation, and a
-   * revoked token changes no more (token_revoked, as a conflict: see revokedTargetError).
+   * Only name, description and the expiry-reminder switch can change; permissions and expiry are
+   * fixed at creation, and a revoked token changes no more (token_revoked, as a conflict: see
+   * revokedTargetError).
    */
   async updateToken(
     em: EntityManager,
     caller: Caller,
     id: string,
-    input: { name?: string | null; description?: string | null },
+    input: { name?: string | null; description?: string | null; expiryReminders?: boolean | null },
   ): Promise<ApiToken> {
     const token = await this.requireOwnToken(em, caller, id);
     if (token.revokedAt) throw revokedTargetError();
     const name = input.name == null ? token.name : validateName(input.name);
     const description =
       input.description === undefined ? token.description : validateDescription(input.description);
-    if (name === token.name && description === token.description) return token;
+    const expiryReminders = input.expiryReminders ?? token.expiryReminders;
+    if (name === token.name && description === token.description && expiryReminders === token.expiryReminders)
+      return token;
     await em.transactional(async (tx) => {
       token.name = name;
       token.description = description;
+      token.expiryReminders = expiryReminders;
       token.updatedAt = new Date();
       this.audit(tx, caller, 'token.update', token);
     });
@@ -280,7 +284,8 @@ export class TokensService {
     );
   }
 
-  private async tokensChanged(tokens: readonly { id: string }[]): Promise<void> {
+  /** Drops changed tokens from every instance's cache (also for changes made by scheduled jobs). */
+  async tokensChanged(tokens: readonly { id: string }[]): Promise<void> {
     for (const token of tokens) await this.deps.onTokenChanged?.(token.id);
   }
 
