@@ -28,6 +28,7 @@ const detailLabels: Record<string, string> = {
   web: 'web app',
   api: 'API (/api/v1)',
   oidc: 'OpenID Connect',
+  inactivity: 'unused for too long',
   'login revoked': 'the whole login was revoked',
 };
 
