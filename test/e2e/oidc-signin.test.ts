@@ -113,10 +113,11 @@ describe('sign-in with OpenID Connect in the browser', () => {
     await page.waitForURL((url) => url.origin === server.url && url.pathname === '/login');
     expect(new URL(page.url()).searchParams.get('error')).toBe('oidc_no_account');
     const alert = page.getByRole('alert');
-    await alert.waitFor();
-    expect(await alert.textContent()).toBe(
-      `No Keyward account has the email address ${LABEL} gave. Create an account with that address first, then sign in with ${LABEL}.`,
-    );
+    await expect
+      .poll(() => alert.textContent())
+      .toBe(
+        `No Keyward account has the email address ${LABEL} gave. Create an account with that address first, then sign in with ${LABEL}.`,
+      );
     expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
   });
 
@@ -132,10 +133,9 @@ describe('sign-in with OpenID Connect in the browser', () => {
     expect(url.searchParams.get('error')).toBe('oidc_failed');
     expect(url.searchParams.get('next')).toBe('/tokens');
     const alert = page.getByRole('alert');
-    await alert.waitFor();
-    expect(await alert.textContent()).toBe(
-      `Signing in with ${LABEL} did not complete: it expired or was interrupted. Please try again.`,
-    );
+    await expect
+      .poll(() => alert.textContent())
+      .toBe(`Signing in with ${LABEL} did not complete: it expired or was interrupted. Please try again.`);
     // The link still leads back to where the visitor was going.
     expect(await page.getByRole('link', { name: `Sign in with ${LABEL}` }).getAttribute('href')).toBe(
       '/api/auth/oidc/start?next=%2Ftokens',

@@ -26,8 +26,11 @@ export function LoginPage() {
   const oidc = options.data?.oidc ?? null;
   // The reason a sign-in with the provider came back here; gone once the form is used instead.
   const [showOidcError, setShowOidcError] = useState(true);
+  // Said once the provider's name is known, so the alert is announced once, with that name.
   const oidcError =
-    error && showOidcError ? oidcErrorMessage(error, oidc?.label ?? 'your identity provider') : null;
+    error && showOidcError && !options.isPending
+      ? oidcErrorMessage(error, oidc?.label ?? 'your identity provider')
+      : null;
   const [values, setValues] = useState<Record<LoginField, string>>({ email: '', password: '' });
   const [errors, setErrors] = useState<FormErrors<LoginField>>(noErrors);
   const formRef = useRef<HTMLFormElement>(null);
