@@ -122,7 +122,13 @@ interface Seed {
   hot: string;
   revoked: string;
   many: string[];
+  /** A token with a 5-entry allow-list (the load generator's address among them) and credits. */
+  restricted: string;
 }
+
+/** Credits enough for every run of the restricted case (PostgreSQL's integer). */
+const BENCH_CREDITS = 2_000_000_000;
+const ALLOW_LIST = ['203.0.113.0/24', '198.51.100.0/24', '2001:db8::/32', '10.0.0.0/8', '127.0.0.1'];
 
 async function seed(db: pg.Client): Promise<Seed> {
   const accounts: { id: string; email: string }[] = [];
@@ -131,7 +137,10 @@ async function seed(db: pg.Client): Promise<Seed> {
   accounts.push(hotAccount);
   const hot = generateTokenSecret(PREFIX);
   const revoked = generateTokenSecret(PREFIX);
+  const restricted = generateTokenSecret(PREFIX);
+  const restrictedId = randomUUID();
   tokens.push({ id: randomUUID(), accountId: hotAccount.id, secret: hot, revoked: false });
+  tokens.push({ id: restrictedId, accountId: hotAccount.id, secret: restricted, revoked: false });
   tokens.push({ id: randomUUID(), accountId: hotAccount.id, secret: revoked, revoked: true });
   // 1,000 tokens over 50 accounts: the per-account cap of 20, as in a real deployment.
   const many: string[] = [];
@@ -164,7 +173,16 @@ async function seed(db: pg.Client): Promise<Seed> {
       TOKEN_RATE,
     ],
   );
-  return { hot, revoked, many };
+  await db.query('update api_token set allowed_cidrs = $2, usage_limit = $3 where id = $1', [
+    restrictedId,
+    ALLOW_LIST,
+    BENCH_CREDITS,
+  ]);
+  await db.query('insert into token_credit (token_id, remaining) values ($1, $2)', [
+    restrictedId,
+    BENCH_CREDITS,
+  ]);
+  return { hot, revoked, many, restricted };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,6 +311,15 @@ function buildCases(seeded: Seed): BenchCase[] {
         path: '/api/cli/whoami',
         requests: perRequest('GET', '/api/cli/whoami', () => seeded.many[cursor++ % seeded.many.length]!),
       }),
+    },
+    {
+      name: 'whoami-restricted',
+      description: 'whoami, one hot token with a 5-entry allow-list and credits',
+      reference: 'bare',
+      expectedStatus: 200,
+      // Within 10% of whoami-hot in the same run (see the line printed under the table).
+      target: { ratio: 0.54 },
+      options: () => ({ method: 'GET', path: '/api/cli/whoami', headers: bearer(seeded.restricted) }),
     },
     {
       name: 'graphql-viewer',
@@ -696,6 +723,18 @@ async function main() {
         `(${keywardRequests} Keyward requests, warm-up included), against ${countedTotal.hotPath} verification ` +
         `queries and ${countedTotal.orm} ORM statements counted in the Keyward process.`,
     );
+    const plain = rows.find((r) => r.name === 'whoami-hot');
+    const restrictedRow = rows.find((r) => r.name === 'whoami-restricted');
+    if (plain && restrictedRow) {
+      // Per round, restricted ÷ plain Keyward throughput (both measured in the same round).
+      const plainRuns = samples.get('whoami-hot')!.filter((s) => s.round > 0);
+      const restrictedRuns = samples.get('whoami-restricted')!.filter((s) => s.round > 0);
+      const relative = median(restrictedRuns.map((s, i) => s.keyward.rps / plainRuns[i]!.keyward.rps));
+      console.log(
+        `whoami-restricted ÷ whoami-hot (Keyward, same rounds): ${relative.toFixed(2)}× ` +
+          `(target ≥ 0.90×; ${process.env.BENCH_REDIS_URL ? 'credits in Redis' : 'credits in PostgreSQL'})`,
+      );
+    }
     for (const r of rows) {
       const other = Object.entries(r.statuses).filter(
         ([code]) => code !== String(cases.find((c) => c.name === r.name)!.expectedStatus),

@@ -9,6 +9,7 @@ import { graphql, type ResultOf, type VariablesOf } from './graphql.js';
 const TOKEN_FIELDS = graphql(`
   fragment KeywardCliToken on Token @_unmask {
     id name description displayPrefix preset permissions status active expiresAt createdAt lastUsedAt revokedAt
+    allowedCidrs notBefore usageLimit usageRemaining usageRefill { amount interval }
   }
 `);
 
@@ -160,4 +161,33 @@ export function describeScopes(node: Pick<TokenNode, 'preset' | 'permissions'>):
 /** The 8-character id shown in lists. */
 export function shortId(id: string): string {
   return id.slice(0, 8);
+}
+
+/** "7 of 10 left", with the refill when there is one; null for a token without credits. */
+export function describeCredits(token: {
+  usageLimit?: number | null;
+  usageRemaining?: number | null;
+  usageRefill?: { amount: number; interval: string } | null;
+}): string | null {
+  if (token.usageLimit == null) return null;
+  const refill = token.usageRefill
+    ? `, back to ${token.usageRefill.amount} each ${token.usageRefill.interval.toLowerCase()}`
+    : '';
+  return `${token.usageRemaining ?? 0} of ${token.usageLimit} left${refill}`;
+}
+
+/** Key-value rows for a token's restrictions, only those it has. */
+export function restrictionRows(token: {
+  allowedCidrs?: readonly string[] | null;
+  notBefore?: string | null;
+  usageLimit?: number | null;
+  usageRemaining?: number | null;
+  usageRefill?: { amount: number; interval: string } | null;
+}): [string, string][] {
+  const rows: [string, string][] = [];
+  if (token.allowedCidrs) rows.push(['Allowed from', token.allowedCidrs.join(', ')]);
+  if (token.notBefore) rows.push(['Not before', token.notBefore]);
+  const credits = describeCredits(token);
+  if (credits) rows.push(['Credits', credits]);
+  return rows;
 }

@@ -4,7 +4,19 @@ import { CliError } from './errors.js';
 /** GET /api/cli/whoami. */
 export interface Whoami {
   account: { id: string; email: string; name: string; plan: string };
-  token: { id: string; name: string; displayPrefix: string; permissions: string[]; expiresAt: string | null };
+  token: {
+    id: string;
+    name: string;
+    displayPrefix: string;
+    permissions: string[];
+    expiresAt: string | null;
+    /** Restrictions (servers before them leave these out). */
+    allowedCidrs?: string[] | null;
+    notBefore?: string | null;
+    usageLimit?: number | null;
+    usageRemaining?: number | null;
+    usageRefill?: { amount: number; interval: string } | null;
+  };
   entitlements: { proComponents: boolean };
 }
 

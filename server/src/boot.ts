@@ -109,6 +109,8 @@ async function bootOn(
   undo.push(() => services.mail.stop());
   services.usage.start();
   undo.push(() => services.usage.stop());
+  services.credits.start();
+  undo.push(() => services.credits.stop());
   await services.invalidation.start();
   undo.push(() => services.invalidation.stop());
   const app = createApp(services);

@@ -1,5 +1,6 @@
 import type { Account } from './accounts/accounts.entity.js';
 import type { PermissionPreset } from './permissions/presets.js';
+import type { TokenRestrictions } from './tokens/token-rules.js';
 
 /** What a verified API token carries through a request: ids and rules, never the secret. */
 export interface VerifiedToken {
@@ -11,6 +12,8 @@ export interface VerifiedToken {
   permissions: readonly string[] | null;
   expiresAt: Date | null;
   rateLimitPerMinute: number;
+  /** allowedCidrs, notBefore, usageLimit and usageRefill, as stored. */
+  restrictions: TokenRestrictions;
 }
 
 /** Who is making a request. A bad credential never becomes `anonymous`: it fails the request. */
@@ -31,6 +34,8 @@ export type Principal =
 /** Per-cache-entry memo: dropped with the entry when the token or its owner changes. */
 export interface TokenMemo {
   whoami?: string;
+  /** whoami's body around its `usageRemaining` value, for a token with credits (the count changes per request). */
+  whoamiParts?: [string, string];
 }
 
 export const anonymous: Principal = { kind: 'anonymous' };

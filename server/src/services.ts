@@ -26,6 +26,7 @@ import { OidcSignIn } from './sessions/oidc.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { deploymentSecrets, resolveSigningKeys } from './sessions/signing-keys.js';
 import { TokenCache } from './tokens/token-cache.js';
+import { TokenCredits } from './tokens/token-credits.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { TokensService } from './tokens/tokens.service.js';
 import { UsageRecorder } from './tokens/usage-recorder.js';
@@ -46,6 +47,8 @@ export interface Services {
   tokens: TokensService;
   verifier: TokenVerifier;
   usage: UsageRecorder;
+  /** Usage credits (usageLimit): PostgreSQL, or Redis when configured. */
+  credits: TokenCredits;
   /** rateLimitPerMinute of tokens created without one (KEYWARD_LIMIT_TOKEN_DEFAULT). */
   defaultTokenRate: number;
   accessTokens: AccessTokensService;
@@ -74,6 +77,7 @@ export interface Services {
 export async function stopServices(services: Services): Promise<void> {
   await services.jobs.stop();
   await services.usage.stop();
+  await services.credits.stop();
   await services.mail.stop();
   await services.invalidation.stop();
   await services.pool.end();
@@ -107,6 +111,13 @@ export function createServices(deps: {
     : postgresBus;
   const invalidation = new TokenInvalidation({ cache: tokenCache, bus, logger });
   const usage = new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs });
+  const credits = new TokenCredits({
+    pool,
+    redis,
+    keyPrefix: config.redisPrefix,
+    logger,
+    flushMs: config.usageFlushMs,
+  });
   const metrics = new Metrics({ cache: tokenCache, usage, pool });
   const catalogue = deps.catalogue ?? permissionCatalogue;
   const policies = loadPolicies(config.env);
@@ -133,6 +144,7 @@ export function createServices(deps: {
     maxTokensPerAccount: config.maxTokensPerAccount,
     maxTokenRate: config.maxTokenRate,
     defaultTokenRate,
+    credits,
     onTokenChanged: (tokenId) => invalidation.tokenChanged(tokenId),
   });
   const services: Services = {
@@ -167,6 +179,8 @@ export function createServices(deps: {
       defaultRate: defaultTokenRate,
       catalogue,
       onOutcome: (code, cached) => metrics.countAuthOutcome(code, cached),
+      // A use refused for its address counts, as a denied use (the usage breakdown).
+      onAddressRefused: (tokenId, ip) => usage.record(tokenId, ip, 'denied'),
     }),
     metrics,
     registry: new RegistryService({ dir: config.registryDir, logger }),
@@ -174,6 +188,7 @@ export function createServices(deps: {
     invalidation,
     pool,
     usage,
+    credits,
     jobs: new JobQueue({
       databaseUrl: deps.databaseUrl,
       logger,

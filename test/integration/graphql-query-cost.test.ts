@@ -71,10 +71,17 @@ describe('query cost', () => {
     const cookie = await server.login(owner.email, owner.password);
     const tokens = await webModule('tokens/tokens.operations.ts');
     const usage = await webModule('tokens/usage.operations.ts');
-    const audit = await webModule('audit/audit.operations.ts');
     type AuditFilter = { tokenId?: string; action?: string };
+    const listSearch = await webModule('tokens/token-list-search.ts');
+    const audit = await webModule('audit/audit.operations.ts');
+    // The tokens table as a bookmarked URL can ask for it: every status, a search and a sort.
+    const filter = (listSearch.listFilter as (search: Record<string, string>) => unknown)({
+      status: 'active,inactive,expired,revoked',
+      q: 'kw_',
+      sort: 'expires',
+    });
     const queries = [
-      tokens.tokensQuery as AppQuery,
+      (tokens.tokensQuery as (filter: unknown) => AppQuery)(filter),
       (tokens.tokenQuery as (id: string) => AppQuery)(owner.token.id),
       (usage.tokenUsageQuery as (id: string, days: number) => AppQuery)(owner.token.id, 90),
       (audit.auditEventsQuery as (filter: AuditFilter) => AppQuery)({}),

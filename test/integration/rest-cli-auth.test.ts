@@ -46,6 +46,11 @@ runTokenAuthMatrix('GET /api/cli/whoami', {
         displayPrefix: seeded.caller.secret.slice(0, 12),
         permissions: ['audit:read'],
         expiresAt: null,
+        allowedCidrs: null,
+        notBefore: null,
+        usageLimit: null,
+        usageRemaining: null,
+        usageRefill: null,
       },
       entitlements: { proComponents: false },
     }),
@@ -187,6 +192,11 @@ describe('GET /api/cli/whoami body', () => {
         'tokens:revoke',
       ],
       expiresAt: row?.expires_at.toISOString(),
+      allowedCidrs: null,
+      notBefore: null,
+      usageLimit: null,
+      usageRemaining: null,
+      usageRefill: null,
     });
   });
 });

@@ -31,21 +31,27 @@ interface TokenJson {
 
 const TOKEN_KEYS = [
   'active',
+  'allowedCidrs',
   'createdAt',
   'createdBy',
   'description',
   'displayPrefix',
   'effectivePermissions',
   'expiresAt',
+  'expiryReminders',
   'id',
   'lastUsedAt',
   'lastUsedIp',
   'name',
+  'notBefore',
   'permissions',
   'preset',
   'rateLimitPerMinute',
   'revokedAt',
   'status',
+  'usageLimit',
+  'usageRefill',
+  'usageRemaining',
 ];
 
 const SECRET_PATTERN = /^kw_[0-9A-Za-z]{36}$/;

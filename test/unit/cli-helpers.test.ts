@@ -22,6 +22,11 @@ function node(id: string, displayPrefix: string, status: TokenNode['status'] = '
     createdAt: '2026-01-01T00:00:00.000Z',
     lastUsedAt: null,
     revokedAt: null,
+    allowedCidrs: null,
+    notBefore: null,
+    usageLimit: null,
+    usageRemaining: null,
+    usageRefill: null,
   };
 }
 

@@ -19,6 +19,11 @@ function node(id: string, name: string, status: TokenNode['status'] = 'ACTIVE'):
     createdAt: '2026-01-01T00:00:00.000Z',
     lastUsedAt: null,
     revokedAt: null,
+    allowedCidrs: null,
+    notBefore: null,
+    usageLimit: null,
+    usageRemaining: null,
+    usageRefill: null,
   };
 }
 

@@ -12,6 +12,7 @@ import { GuestOnly, RequireAuth } from './features/auth/require-auth';
 import { ResetPasswordPage } from './features/auth/reset-password-page';
 import { VerifyEmailPage } from './features/auth/verify-email-page';
 import { TokenDetailPage } from './features/tokens/token-detail-page';
+import { validateTokenListSearch } from './features/tokens/token-list-search';
 import { TokensPage } from './features/tokens/tokens-page';
 import { usageRangeSearch } from './features/tokens/usage.operations';
 import { Redirect } from './lib/navigation';
@@ -84,6 +85,7 @@ const verifyEmailRoute = createRoute({
 const tokensRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/tokens',
+  validateSearch: validateTokenListSearch,
   component: () => (
     <RequireAuth>
       <TokensPage />

@@ -2,7 +2,14 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatExpiry, keyValues, paintOut, print, printJson, safeText } from '../output.js';
-import { type CreateTokenInput, createToken, describeScopes, type Preset, shortId } from '../tokens-api.js';
+import {
+  type CreateTokenInput,
+  createToken,
+  describeScopes,
+  type Preset,
+  restrictionRows,
+  shortId,
+} from '../tokens-api.js';
 import { parseWhoami } from '../whoami-response.js';
 
 interface CreateOptions {
@@ -10,6 +17,9 @@ interface CreateOptions {
   scopes?: string[];
   preset?: 'all' | 'read-only' | 'cli';
   description?: string;
+  cidr?: string[];
+  notBefore?: string;
+  uses?: number;
   json?: boolean;
 }
 
@@ -33,6 +43,28 @@ function parseScopes(value: string): string[] {
     .filter(Boolean);
   if (scopes.length === 0) throw new InvalidArgumentError('List at least one scope, e.g. tokens:read.');
   return scopes;
+}
+
+function collectCidr(value: string, previous: string[] = []): string[] {
+  const range = value.trim();
+  if (range === '') throw new InvalidArgumentError('Give an address or CIDR range, e.g. 203.0.113.0/24.');
+  return [...previous, range];
+}
+
+function parseNotBefore(value: string): string {
+  const at = Date.parse(value);
+  if (Number.isNaN(at))
+    throw new InvalidArgumentError(
+      'Use an ISO-8601 date or instant, e.g. 2027-01-31 or 2027-01-31T09:00:00Z.',
+    );
+  return new Date(at).toISOString();
+}
+
+function parseUses(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('Use a whole number of requests, 1 or more.');
+  }
+  return Number(value);
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -90,6 +122,20 @@ export function registerTokenCreateCommand(token: Command): void {
         .conflicts('scopes'),
     )
     .option('-d, --description <text>', 'what the token is for (at most 500 characters)')
+    .addOption(
+      new Option(
+        '--cidr <range>',
+        'only from this IPv4/IPv6 address or CIDR range (repeat for more, at most 20)',
+      ).argParser(collectCidr),
+    )
+    .addOption(
+      new Option('--not-before <date>', 'the token works from this date or instant on').argParser(
+        parseNotBefore,
+      ),
+    )
+    .addOption(
+      new Option('--uses <n>', 'the token works for this many requests, then stops').argParser(parseUses),
+    )
     .option('--json', 'print the secret and the token as JSON')
     .addHelpText(
       'after',
@@ -98,7 +144,10 @@ export function registerTokenCreateCommand(token: Command): void {
         'See `keyward token scopes` for every permission and which presets include it.\n\n' +
         'Examples:\n' +
         '  keyward token create "CI deploy" --expires 90 --scopes components:read,blocks:read\n' +
-        '  keyward token create laptop --preset all',
+        '  keyward token create laptop --preset all\n' +
+        '  keyward token create "office CI" --cidr 203.0.113.0/24 --cidr 2001:db8::/32 --uses 1000\n\n' +
+        'A token created by a token inherits its --cidr ranges, --not-before and remaining --uses,\n' +
+        'and may only narrow them.',
     )
     .action(async (name: string, options: CreateOptions, command: Command) => {
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
@@ -107,6 +156,9 @@ export function registerTokenCreateCommand(token: Command): void {
         ? { name, preset: 'CUSTOM', permissions: options.scopes }
         : { name, preset: PRESETS[options.preset ?? 'cli'] };
       if (options.description !== undefined) input.description = options.description;
+      if (options.cidr) input.allowedCidrs = options.cidr;
+      if (options.notBefore !== undefined) input.notBefore = options.notBefore;
+      if (options.uses !== undefined) input.usageLimit = options.uses;
       const parent = parseWhoami(await ctx.api.getJson('/api/cli/whoami', bearer)).token;
       const expiry = childExpiry(options.expires, parent.expiresAt ?? null);
       Object.assign(input, expiry);
@@ -124,6 +176,7 @@ export function registerTokenCreateCommand(token: Command): void {
         ['ID', `${shortId(node.id)} (${node.id})`],
         ['Scopes', describeScopes(node)],
         ['Expires', formatExpiry(node.expiresAt)],
+        ...restrictionRows(node),
       ];
       if (node.description) rows.splice(1, 0, ['Description', safeText(node.description)]);
       for (const line of keyValues(rows)) print(line);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { formatExpiry, paintOut, print, printJson, relativeTime, safeText } from '../output.js';
 import { DISPLAY_PREFIX_LENGTH } from '../resolve-token.js';
-import { describeScopes, listTokens, shortId, type TokenNode } from '../tokens-api.js';
+import { describeCredits, describeScopes, listTokens, shortId, type TokenNode } from '../tokens-api.js';
 
 /** Live tokens expiring within this many days are flagged (the server's first reminder window). */
 export const EXPIRES_SOON_DAYS = 7;
@@ -18,6 +18,7 @@ const MARKERS: Partial<Record<TokenNode['status'], string>> = {
   EXPIRED: '[EXPIRED]',
   INACTIVE: '[INACTIVE]',
   REVOKED: '[REVOKED]',
+  PENDING: '[PENDING]',
 };
 
 export function registerTokenListCommand(token: Command): void {
@@ -51,7 +52,9 @@ export function describeToken(node: TokenNode, isCurrent: boolean, now: number =
   const marker = MARKERS[node.status];
   const title = [
     paintOut('cyan', `${node.displayPrefix}...`),
-    marker ? paintOut(node.status === 'INACTIVE' ? 'yellow' : 'red', marker) : '',
+    marker
+      ? paintOut(node.status === 'INACTIVE' || node.status === 'PENDING' ? 'yellow' : 'red', marker)
+      : '',
     expiresSoon(node, now) && node.expiresAt
       ? paintOut('yellow', `[expires ${relativeTime(node.expiresAt, now)}]`)
       : '',
@@ -65,9 +68,10 @@ export function describeToken(node: TokenNode, isCurrent: boolean, now: number =
   if (node.status === 'REVOKED' && node.revokedAt) ending = `Revoked: ${formatExpiry(node.revokedAt, now)}`;
   else if (node.status === 'EXPIRED') ending = `Expired: ${formatExpiry(node.expiresAt, now)}`;
   else ending = `Expires: ${formatExpiry(node.expiresAt, now)}`;
+  const credits = describeCredits(node);
   return [
     title,
-    `  ID: ${shortId(node.id)}  Scopes: ${describeScopes(node)}`,
+    `  ID: ${shortId(node.id)}  Scopes: ${describeScopes(node)}${credits ? `  Credits: ${credits}` : ''}`,
     `  Last used: ${lastUsed}  •  ${ending}`,
   ];
 }

@@ -11,7 +11,14 @@ import {
   relativeTime,
   safeText,
 } from '../output.js';
-import { describeScopes, fetchToken, fetchTokenUsage, presetLabel, shortId } from '../tokens-api.js';
+import {
+  describeScopes,
+  fetchToken,
+  fetchTokenUsage,
+  presetLabel,
+  restrictionRows,
+  shortId,
+} from '../tokens-api.js';
 import { findToken, REF_ARGUMENT_HELP } from './token-find.js';
 
 /** The server keeps a year of daily counts. */
@@ -58,6 +65,7 @@ export function registerTokenShowCommands(token: Command): void {
             : 'never',
         ],
         ['Rate limit', `${detail.rateLimitPerMinute} requests per minute`],
+        ...restrictionRows(detail),
       ];
       if (detail.description) rows.splice(1, 0, ['Description', safeText(detail.description)]);
       if (detail.revokedAt) rows.push(['Revoked', formatExpiry(detail.revokedAt)]);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createContext, type GlobalOptions } from '../context.js';
 import { formatExpiry, keyValues, paintOut, print, printJson, safeText } from '../output.js';
+import { restrictionRows } from '../tokens-api.js';
 import { parseWhoami } from '../whoami-response.js';
 
 export function registerWhoamiCommand(program: Command): void {
@@ -25,6 +26,10 @@ export function registerWhoamiCommand(program: Command): void {
           info.permissions.length > 0 ? info.permissions.join(', ') : paintOut('yellow', 'none'),
         ],
         ['Expires', formatExpiry(info.expiresAt ?? null)],
+        ...restrictionRows({
+          ...info,
+          allowedCidrs: info.allowedCidrs?.map((range) => safeText(range)) ?? null,
+        }),
         ['Server', ctx.apiUrl],
         ['Credentials', source],
       ]);

@@ -5,7 +5,7 @@ import { OutboxMailSchema } from '../mail/mail.entity.js';
 import { RefreshTokenSchema, ServerSecretSchema } from '../sessions/refresh-token.entity.js';
 import { SessionSchema } from '../sessions/sessions.entity.js';
 import { TokenExpiryReminderSchema } from '../tokens/expiry-reminder.entity.js';
-import { ApiTokenSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
+import { ApiTokenSchema, TokenCreditSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
 
 export const entities = [
   AccountSchema,
@@ -14,6 +14,7 @@ export const entities = [
   OutboxMailSchema,
   ApiTokenSchema,
   TokenUsageDaySchema,
+  TokenCreditSchema,
   AuditEventSchema,
   RefreshTokenSchema,
   ServerSecretSchema,

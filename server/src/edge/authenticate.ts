@@ -42,9 +42,9 @@ async function sessionPrincipal(
 }
 
 /** Verifies an API token (the one shared path, token-verifier.ts) into a principal with its effective permissions. */
-function tokenPrincipal(services: Services, secret: string): Maybe<Principal> {
+function tokenPrincipal(services: Services, secret: string, ip: string | null): Maybe<Principal> {
   return andThen(
-    services.verifier.check(secret),
+    services.verifier.check(secret, ip),
     ({ token, account, permissions, memo }): Principal => ({
       kind: 'token',
       account,
@@ -60,6 +60,8 @@ export interface Presented {
   /** False on a cross-origin request: the cookie is then never read. */
   cookieAllowed: boolean;
   secureCookies: boolean;
+  /** The client address (client-address.ts), checked against a token's allowedCidrs. */
+  ip: string | null;
 }
 
 /**
@@ -79,7 +81,7 @@ export function authenticate(
     if (secret !== null) {
       if (auth.access && services.accessTokens.looksLikeAccessToken(secret))
         return services.accessTokens.authenticate(em(), secret);
-      if (auth.token) return tokenPrincipal(services, secret);
+      if (auth.token) return tokenPrincipal(services, secret, presented.ip);
       throw new KeywardError('invalid_token');
     }
   }

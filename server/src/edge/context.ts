@@ -23,6 +23,8 @@ export interface RequestContext {
   secureCookies: boolean;
   principal: Principal;
   services: Services;
+  /** An API token with credits: how many it has left after this request (else null). */
+  usageRemaining: number | null;
   /** Headers for the response (Set-Cookie, RateLimit-*), written by the edge in one go. */
   responseHeaders: [string, string][];
   /** A per-request EntityManager, forked on first use. */
@@ -90,6 +92,7 @@ export function createRequestContext(
     secureCookies: origin.startsWith('https:'),
     principal: { kind: 'anonymous' },
     services,
+    usageRemaining: null,
     responseHeaders: [],
     forked: null,
     em,

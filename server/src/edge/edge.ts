@@ -10,6 +10,7 @@ import { authenticate } from './authenticate.js';
 import { assertDeclaredLength, parseBody, parseJsonBody, readBody } from './body.js';
 import { clientAddressResolver } from './client-address.js';
 import { createRequestContext, type RequestContext } from './context.js';
+import { spendCredit } from './credits.js';
 import { andThen, type Maybe } from './maybe.js';
 import {
   corsHeaders,
@@ -59,7 +60,12 @@ interface Exchange {
 }
 
 /** Refusals that count as a denied use of a token (its permissions, its owner's state). */
-const DENIALS: ReadonlySet<string> = new Set(['insufficient_scope', 'forbidden', 'email_not_verified']);
+const DENIALS: ReadonlySet<string> = new Set([
+  'insufficient_scope',
+  'forbidden',
+  'email_not_verified',
+  'usage_exhausted',
+]);
 
 const EXCHANGE = Symbol('keyward.exchange');
 
@@ -171,6 +177,7 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
       auth: route.auth,
       cookieAllowed: site !== 'cross',
       secureCookies: ctx.secureCookies,
+      ip: ctx.ip,
     });
     return andThen(principal, (known) => admitted(x, route, ctx, known));
   }
@@ -191,9 +198,10 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
     const source = route.limit?.source ?? 'api';
     if (principal.kind === 'token') {
       const { token } = principal;
-      return andThen(ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source }), () =>
-        handle(x, route, ctx),
-      );
+      const limit = () => ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source });
+      const admitted =
+        token.restrictions.usageLimit === null ? limit() : spendCredit(services, ctx, token, limit);
+      return andThen(admitted, () => handle(x, route, ctx));
     }
     // A programmatic login is limited like a default token, per login (refresh-token family).
     if (principal.kind === 'access')

@@ -74,6 +74,7 @@ const TOKEN_CODES: ReadonlySet<ErrorCode> = new Set([
   'token_expired',
   'token_inactive',
   'token_user_missing',
+  'token_not_yet_valid',
 ]);
 
 /** The RFC 6750 challenge of a refusal: every 401, and a token's missing scope. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PERMISSION_PRESETS, type PermissionPreset } from '../permissions/presets.js';
 import { CONTROL_CHARACTER_REASON, controlCharacterIndex } from '../text.js';
+import { USAGE_REFILL_INTERVALS } from '../tokens/token-restrictions.js';
 
 /** A string without control characters (NUL, escape, C1); `multiline` keeps tab and line breaks. */
 const plainText = (options: { multiline?: boolean; error?: string } = {}) =>
@@ -16,6 +17,8 @@ const isoDate = z
   )
   .transform((value) => new Date(value));
 
+const refillInterval = z.enum(USAGE_REFILL_INTERVALS);
+
 const presetEnum = z.enum(PERMISSION_PRESETS as [PermissionPreset, ...PermissionPreset[]]);
 
 /** Body of POST /api/tokens and POST /api/v1/api-tokens: CreateTokenInput as JSON. */
@@ -29,6 +32,13 @@ export const createTokenBody = (defaultPreset: PermissionPreset) =>
       preset: presetEnum.optional(),
       permissions: z.array(plainText()).max(200).nullish(),
       rateLimitPerMinute: z.number().int('must be a whole number.').nullish(),
+      allowedCidrs: z.array(plainText().max(100)).max(100).nullish(),
+      notBefore: isoDate.nullish(),
+      usageLimit: z.number().int('must be a whole number.').nullish(),
+      usageRefill: z
+        .object({ amount: z.number().int('must be a whole number.'), interval: refillInterval })
+        .strict()
+        .nullish(),
     })
     .strict()
     .transform((body) => ({
@@ -66,6 +76,15 @@ export const revokeLeakedBody = z
 
 const isoString = z.string().describe('ISO-8601 instant');
 
+/** A token's restrictions as answered (GraphQL's Token fields of the same names). */
+const restrictionFields = {
+  allowedCidrs: z.array(z.string()).nullable(),
+  notBefore: isoString.nullable(),
+  usageLimit: z.number().int().nullable(),
+  usageRemaining: z.number().int().nullable(),
+  usageRefill: z.object({ amount: z.number().int(), interval: refillInterval }).nullable(),
+};
+
 /** A token as REST answers it (token-json.ts): never the secret. */
 export const tokenResponse = z.object({
   id: z.string().uuid(),
@@ -75,7 +94,7 @@ export const tokenResponse = z.object({
   preset: presetEnum,
   permissions: z.array(z.string()),
   effectivePermissions: z.array(z.string()),
-  status: z.enum(['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED']),
+  status: z.enum(['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED', 'PENDING']),
   active: z.boolean(),
   expiresAt: isoString.nullable(),
   revokedAt: isoString.nullable(),
@@ -85,6 +104,7 @@ export const tokenResponse = z.object({
   createdBy: z.string(),
   rateLimitPerMinute: z.number().int(),
   expiryReminders: z.boolean(),
+  ...restrictionFields,
 });
 
 /** GET /api/cli/whoami. */
@@ -96,6 +116,7 @@ export const whoamiResponse = z.object({
     displayPrefix: z.string(),
     permissions: z.array(z.string()),
     expiresAt: isoString.nullable(),
+    ...restrictionFields,
   }),
   entitlements: z.object({ proComponents: z.boolean() }),
 });

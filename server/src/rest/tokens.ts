@@ -7,12 +7,25 @@ import type { ApiToken } from '../tokens/tokens.entity.js';
 import { accountOf } from './rest.js';
 import { createTokenBody, tokenResponse } from './schemas.js';
 
-const STATUSES = ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED'] as const;
+const STATUSES = ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED', 'PENDING'] as const;
 
 /** Dashboard REST (cookie session + CSRF): thin adapters over TokensService, the same rules as GraphQL. */
 export function dashboardTokenRoutes(services: Services): Route[] {
-  const json = (token: ApiToken, principal: Parameters<typeof accountOf>[0]) =>
-    tokenJson(token, accountOf(principal), services.catalogue, services.defaultTokenRate);
+  /** The tokens as answered, with the credits left of those that have a usageLimit (one query). */
+  const json = async (tokens: ApiToken[], principal: Parameters<typeof accountOf>[0]) => {
+    const remaining = await services.credits.remaining(
+      tokens.filter((token) => token.usageLimit !== null).map((token) => token.id),
+    );
+    return tokens.map((token) =>
+      tokenJson(
+        token,
+        accountOf(principal),
+        services.catalogue,
+        services.defaultTokenRate,
+        remaining.get(token.id) ?? 0,
+      ),
+    );
+  };
   const session = { cookie: true, required: true } as const;
   return [
     route({
@@ -33,7 +46,7 @@ export function dashboardTokenRoutes(services: Services): Route[] {
           statuses: known ? [known] : null,
           first: 100,
         });
-        return { json: { tokens: page.tokens.map((token) => json(token, ctx.principal)) } };
+        return { json: { tokens: await json(page.tokens, ctx.principal) } };
       },
     }),
     route({
@@ -52,7 +65,8 @@ export function dashboardTokenRoutes(services: Services): Route[] {
       handle: async ({ ctx, body }) => {
         const created = await services.tokens.createToken(ctx.em(), ctx.caller(), body);
         ctx.rateLimited(created.rateLimit);
-        return { status: 201, json: { token: json(created.token, ctx.principal), secret: created.secret } };
+        const [token] = await json([created.token], ctx.principal);
+        return { status: 201, json: { token, secret: created.secret } };
       },
     }),
     route({
@@ -68,7 +82,7 @@ export function dashboardTokenRoutes(services: Services): Route[] {
       },
       handle: async ({ ctx, params }) => {
         const token = await services.tokens.revokeToken(ctx.em(), ctx.caller(), params.id ?? '');
-        return { json: { token: json(token, ctx.principal) } };
+        return { json: { token: (await json([token], ctx.principal))[0] } };
       },
     }),
   ];

@@ -8,6 +8,10 @@ export interface CachedToken {
   revoked: boolean;
   /** performance.now() at which the token expires (Infinity: never), from the database's clock. */
   expiresAt: number;
+  /** performance.now() from which the token works (notBefore; -Infinity: at once), from the database's clock. */
+  startsAt: number;
+  /** The allow-list's predicate on the client address; null when the token has none. */
+  allowedFrom: ((address: string | null) => boolean) | null;
   /** performance.now() after which the entry must be looked up again (a bounded lifetime). */
   staleAt: number;
   /** null when the owning account no longer exists. */

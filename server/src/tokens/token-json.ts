@@ -4,12 +4,14 @@ import { effectivePermissions, presetPermissions } from '../permissions/presets.
 import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
 
-/** The REST form of a token (the same fields as GraphQL's Token, minus usage). Never the secret. */
+/** The REST form of a token (the same fields as GraphQL's Token, minus the per-day usage). Never the secret. */
 export function tokenJson(
   token: ApiToken,
   owner: Account,
   catalogue: PermissionCatalogue,
   defaultRate: number,
+  /** Credits left (TokenCredits.remaining); null without a usageLimit. */
+  usageRemaining: number | null,
 ) {
   return {
     id: token.id,
@@ -29,5 +31,13 @@ export function tokenJson(
     createdBy: tokenCreatedBy(token),
     rateLimitPerMinute: tokenRateLimit(token, defaultRate),
     expiryReminders: token.expiryReminders,
+    allowedCidrs: token.allowedCidrs,
+    notBefore: token.notBefore?.toISOString() ?? null,
+    usageLimit: token.usageLimit,
+    usageRemaining: token.usageLimit === null ? null : usageRemaining,
+    usageRefill:
+      token.usageRefillAmount !== null && token.usageRefillInterval !== null
+        ? { amount: token.usageRefillAmount, interval: token.usageRefillInterval }
+        : null,
   };
 }

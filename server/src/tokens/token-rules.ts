@@ -6,17 +6,25 @@ import {
   presetPermissions,
 } from '../permissions/presets.js';
 import { assertPlainText } from '../text.js';
+import {
+  cidrsOutside,
+  MAX_USAGE_LIMIT,
+  normalizeAllowedCidrs,
+  USAGE_REFILL_INTERVALS,
+} from './token-restrictions.js';
+import type { UsageRefillInterval } from './tokens.entity.js';
 
-export type TokenStatus = 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED';
+export type TokenStatus = 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED' | 'PENDING';
 
-/** Revoked beats expired beats inactive. */
+/** Revoked beats expired beats inactive beats pending (before notBefore), as verification decides. */
 export function tokenStatus(
-  token: { revokedAt: Date | null; expiresAt: Date | null; active: boolean },
+  token: { revokedAt: Date | null; expiresAt: Date | null; active: boolean; notBefore?: Date | null },
   now: number,
 ): TokenStatus {
   if (token.revokedAt) return 'REVOKED';
   if (token.expiresAt && token.expiresAt.getTime() <= now) return 'EXPIRED';
-  return token.active ? 'ACTIVE' : 'INACTIVE';
+  if (!token.active) return 'INACTIVE';
+  return token.notBefore && token.notBefore.getTime() > now ? 'PENDING' : 'ACTIVE';
 }
 
 /** Who created a token: the token that created it, else the owning account. */
@@ -40,9 +48,26 @@ export interface TokenInput {
   preset: PermissionPreset;
   permissions?: readonly string[] | null;
   rateLimitPerMinute?: number | null;
+  allowedCidrs?: readonly string[] | null;
+  notBefore?: Date | null;
+  usageLimit?: number | null;
+  usageRefill?: UsageRefill | null;
 }
 
-export interface ValidTokenInput {
+export interface UsageRefill {
+  amount: number;
+  interval: UsageRefillInterval;
+}
+
+/** A token's restrictions as stored (token-restrictions.ts), each null when absent. */
+export interface TokenRestrictions {
+  allowedCidrs: string[] | null;
+  notBefore: Date | null;
+  usageLimit: number | null;
+  usageRefill: UsageRefill | null;
+}
+
+export interface ValidTokenInput extends TokenRestrictions {
   name: string;
   description: string | null;
   expiresAt: Date | null;
@@ -126,7 +151,58 @@ export function validateTokenInput(
   if (rate !== null && (!Number.isInteger(rate) || rate < 1 || rate > limits.maxRate)) {
     throw validationError('rateLimitPerMinute', `use a whole number from 1 to ${limits.maxRate}.`);
   }
-  return { name, description, expiresAt, preset: input.preset, permissions, rateLimitPerMinute: rate };
+  return {
+    name,
+    description,
+    expiresAt,
+    preset: input.preset,
+    permissions,
+    rateLimitPerMinute: rate,
+    ...validateRestrictions(input, expiresAt, now),
+  };
+}
+
+function validateUsageLimit(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_USAGE_LIMIT)
+    throw validationError(field, `use a whole number of requests from 1 to ${MAX_USAGE_LIMIT}.`);
+  return value;
+}
+
+/**
+ * allowedCidrs (1–20 addresses or ranges), notBefore (before expiry, at most 3650 days ahead) and
+ * usageLimit (credits) with an optional refill, whose amount is at most the limit and needs one.
+ */
+export function validateRestrictions(
+  input: Pick<TokenInput, 'allowedCidrs' | 'notBefore' | 'usageLimit' | 'usageRefill'>,
+  expiresAt: Date | null,
+  now: number,
+): TokenRestrictions {
+  const allowedCidrs = input.allowedCidrs == null ? null : normalizeAllowedCidrs(input.allowedCidrs);
+  const notBefore = input.notBefore ?? null;
+  if (notBefore) {
+    if (Number.isNaN(notBefore.getTime())) throw validationError('notBefore', 'give an ISO-8601 instant.');
+    if (expiresAt && notBefore >= expiresAt)
+      throw validationError('notBefore', 'choose an instant before the token expires.');
+    if (notBefore.getTime() > now + MAX_EXPIRY_DAYS * DAY_MS)
+      throw validationError('notBefore', `choose an instant at most ${MAX_EXPIRY_DAYS} days ahead.`);
+  }
+  const usageLimit = input.usageLimit == null ? null : validateUsageLimit(input.usageLimit, 'usageLimit');
+  let usageRefill: UsageRefill | null = null;
+  if (input.usageRefill) {
+    const { amount, interval } = input.usageRefill;
+    if (usageLimit === null)
+      throw validationError(
+        'usageRefill',
+        'a refill needs a usageLimit: give the credits the token starts with.',
+      );
+    if (!USAGE_REFILL_INTERVALS.includes(interval))
+      throw validationError('usageRefill.interval', 'use DAY, WEEK or MONTH.');
+    validateUsageLimit(amount, 'usageRefill.amount');
+    if (amount > usageLimit)
+      throw validationError('usageRefill.amount', `refill at most the usageLimit (${usageLimit}).`);
+    usageRefill = { amount, interval };
+  }
+  return { allowedCidrs, notBefore, usageLimit, usageRefill };
 }
 
 /**
@@ -173,7 +249,14 @@ export function grantableBy(
  */
 export function assertAttenuated(
   requested: ValidTokenInput,
-  creator: { preset: PermissionPreset; permissions: readonly string[] | null; expiresAt: Date | null },
+  creator: {
+    preset: PermissionPreset;
+    permissions: readonly string[] | null;
+    expiresAt: Date | null;
+    restrictions?: TokenRestrictions;
+    /** The creator's credits left now (null: unlimited). */
+    usageRemaining?: number | null;
+  },
   catalogue: PermissionCatalogue,
 ): void {
   const wanted = presetPermissions(requested.preset, catalogue, requested.permissions ?? []);
@@ -191,6 +274,128 @@ export function assertAttenuated(
       `The new token must expire no later than the creating token (${creator.expiresAt.toISOString()}).`,
     );
   }
+  if (creator.restrictions)
+    attenuateRestrictions(requested, creator.restrictions, creator.usageRemaining ?? null);
+}
+
+/**
+ * A token created by a token inherits each of its creator's restrictions it leaves out, and may
+ * only narrow those it gives (insufficient_scope naming the field otherwise): every allowed range
+ * inside one of the creator's, a notBefore no earlier, credits no more than the creator has left,
+ * a refill only on the creator's interval and no larger than its. Fills `requested` in place.
+ */
+function attenuateRestrictions(
+  requested: ValidTokenInput,
+  creator: TokenRestrictions,
+  creatorRemaining: number | null,
+): void {
+  const refuse = (field: string, reason: string) =>
+    new KeywardError('insufficient_scope', `${field}: ${reason}`, { field });
+  if (creator.allowedCidrs) {
+    if (!requested.allowedCidrs) requested.allowedCidrs = [...creator.allowedCidrs];
+    const outside = cidrsOutside(requested.allowedCidrs, creator.allowedCidrs);
+    if (outside.length > 0)
+      throw refuse(
+        'allowedCidrs',
+        `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside the creating token's allowed ranges (${creator.allowedCidrs.join(', ')}).`,
+      );
+  }
+  if (creator.notBefore) {
+    if (!requested.notBefore) requested.notBefore = creator.notBefore;
+    if (requested.notBefore < creator.notBefore)
+      throw refuse(
+        'notBefore',
+        `the creating token works from ${creator.notBefore.toISOString()}; a new token may not start earlier.`,
+      );
+  }
+  if (creator.usageLimit !== null) {
+    const left = creatorRemaining ?? creator.usageLimit;
+    if (requested.usageLimit === null) {
+      if (left < 1) throw refuse('usageLimit', 'the creating token has no credits left to hand out.');
+      requested.usageLimit = left;
+    }
+    if (requested.usageLimit > left)
+      throw refuse(
+        'usageLimit',
+        `the creating token has ${left} credits left; a new token may have at most that.`,
+      );
+    if (!requested.usageRefill && creator.usageRefill)
+      requested.usageRefill = {
+        interval: creator.usageRefill.interval,
+        amount: Math.min(creator.usageRefill.amount, requested.usageLimit),
+      };
+    const refill = requested.usageRefill;
+    if (
+      refill &&
+      (!creator.usageRefill ||
+        refill.interval !== creator.usageRefill.interval ||
+        refill.amount > creator.usageRefill.amount)
+    )
+      throw refuse(
+        'usageRefill',
+        creator.usageRefill
+          ? `the creating token refills ${creator.usageRefill.amount} per ${creator.usageRefill.interval}; a new token may refill at most that, on the same interval.`
+          : 'the creating token has no refill; a new token may not have one.',
+      );
+  }
+}
+
+export interface RestrictionChanges {
+  allowedCidrs?: string[];
+  notBefore?: Date;
+  usageLimit?: number;
+}
+
+/**
+ * What a tightening changes: each field given must narrow the token's restriction (a subset of
+ * its ranges, a later notBefore, fewer credits), else validation_failed naming the field. A field
+ * equal to the current value changes nothing; a restriction the token lacks may be added.
+ * Returns only the fields that change.
+ */
+export function tightenedRestrictions(
+  current: TokenRestrictions & { expiresAt: Date | null },
+  input: { allowedCidrs?: readonly string[] | null; notBefore?: Date | null; usageLimit?: number | null },
+  now: number,
+): RestrictionChanges {
+  const changes: RestrictionChanges = {};
+  const valid = validateRestrictions(
+    {
+      allowedCidrs: input.allowedCidrs ?? null,
+      notBefore: input.notBefore ?? null,
+      usageLimit: input.usageLimit ?? null,
+    },
+    current.expiresAt,
+    now,
+  );
+  if (valid.allowedCidrs) {
+    const outside = current.allowedCidrs ? cidrsOutside(valid.allowedCidrs, current.allowedCidrs) : [];
+    if (outside.length > 0)
+      throw validationError(
+        'allowedCidrs',
+        `restrictions only narrow: ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside the token's allowed ranges (${current.allowedCidrs?.join(', ')}).`,
+      );
+    const same =
+      current.allowedCidrs?.length === valid.allowedCidrs.length &&
+      valid.allowedCidrs.every((entry) => current.allowedCidrs?.includes(entry));
+    if (!same) changes.allowedCidrs = valid.allowedCidrs;
+  }
+  if (valid.notBefore) {
+    if (current.notBefore && valid.notBefore < current.notBefore)
+      throw validationError(
+        'notBefore',
+        `restrictions only narrow: the token already works from ${current.notBefore.toISOString()}; choose that or later.`,
+      );
+    if (valid.notBefore.getTime() !== current.notBefore?.getTime()) changes.notBefore = valid.notBefore;
+  }
+  if (valid.usageLimit !== null) {
+    if (current.usageLimit !== null && valid.usageLimit > current.usageLimit)
+      throw validationError(
+        'usageLimit',
+        `restrictions only narrow: the token's usageLimit is ${current.usageLimit}; choose that or fewer.`,
+      );
+    if (valid.usageLimit !== current.usageLimit) changes.usageLimit = valid.usageLimit;
+  }
+  return changes;
 }
 
 /**

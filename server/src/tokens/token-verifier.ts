@@ -5,7 +5,9 @@ import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import { effectivePermissions, type PermissionPreset } from '../permissions/presets.js';
 import type { TokenMemo, VerifiedToken } from '../principal.js';
 import type { CachedToken, TokenCache } from './token-cache.js';
+import { cidrMatcher } from './token-restrictions.js';
 import { hashTokenSecret, isWellFormedTokenSecret } from './token-secret.js';
+import type { UsageRefillInterval } from './tokens.entity.js';
 
 interface TokenRow {
   secret_hash: string;
@@ -22,6 +24,15 @@ interface TokenRow {
   /** Milliseconds from the database's now() to expires_at; null when the token never expires. */
   remaining_ms: number | null;
   rate_limit_per_minute: number | null;
+  allowed_cidrs: string[] | null;
+  not_before: Date | null;
+  /** not_before is still ahead by the database's now(). */
+  pending: boolean;
+  /** Milliseconds from the database's now() to not_before; null without one. */
+  starts_in_ms: number | null;
+  usage_limit: number | null;
+  usage_refill_amount: number | null;
+  usage_refill_interval: UsageRefillInterval | null;
   a_id: string | null;
   a_email: string;
   a_name: string;
@@ -36,14 +47,18 @@ interface TokenRow {
 /** How long a cached entry is trusted without a lookup, even if no invalidation ever arrives. */
 export const CACHE_LIFETIME_MS = 60_000;
 
-// Expiry is judged by the database clock, in the same statement that finds the tokens: `expired` for
-// this answer, `remaining_ms` for the cache, which counts it down on this process's monotonic clock.
+// Expiry and notBefore are judged by the database clock, in the same statement that finds the
+// tokens: `expired`/`pending` for this answer, `remaining_ms`/`starts_in_ms` for the cache, which
+// counts them down on this process's monotonic clock.
 // One statement looks up every hash missed in the same event-loop turn (see lookup()).
 const VERIFY_SQL = `
   select t.secret_hash, t.id, t.account_id, t.name, t.display_prefix, t.preset, t.permissions, t.expires_at, t.active,
          t.revoked_at is not null as revoked, coalesce(t.expires_at <= now(), false) as expired,
          (extract(epoch from t.expires_at - now()) * 1000)::float8 as remaining_ms,
-         t.rate_limit_per_minute,
+         t.rate_limit_per_minute, t.allowed_cidrs, t.not_before,
+         coalesce(t.not_before > now(), false) as pending,
+         (extract(epoch from t.not_before - now()) * 1000)::float8 as starts_in_ms,
+         t.usage_limit, t.usage_refill_amount, t.usage_refill_interval,
          a.id as a_id, a.email as a_email, a.name as a_name, a.email_verified as a_email_verified, a.plan as a_plan, a.role as a_role, a.created_at as a_created_at
   from api_token t left join account a on a.id = t.account_id
   where t.secret_hash = any($1::text[])`;
@@ -71,7 +86,9 @@ export type VerificationOutcome =
   | 'token_revoked'
   | 'token_user_missing'
   | 'token_expired'
-  | 'token_inactive';
+  | 'token_inactive'
+  | 'token_not_yet_valid'
+  | 'ip_not_allowed';
 
 export interface TokenVerifierDeps {
   /** A plain pg pool: the hot path uses a named prepared statement, no ORM hydration. */
@@ -81,13 +98,17 @@ export interface TokenVerifierDeps {
   defaultRate: number;
   catalogue: PermissionCatalogue;
   onOutcome?: (outcome: VerificationOutcome, cached: boolean) => void;
+  /** A use refused for its client address: it still counts, as a denied use of the token. */
+  onAddressRefused?: (tokenId: string, ip: string | null) => void;
 }
 
 /**
  * The one verification path for API tokens (GraphQL and REST alike). Checks, in order:
  * format and checksum (no database access for garbage) → hash lookup (cache, else one prepared
- * statement) → revoked → owner exists → expired → inactive. Throws the matching KeywardError.
- * The secret is only hashed; nothing keeps it.
+ * statement) → revoked → owner exists → expired → inactive → not yet valid (notBefore) → client
+ * address outside allowedCidrs. Throws the matching KeywardError. Credits are spent later, once
+ * the request has passed the rate limiter (token-credits.ts). The secret is only hashed; nothing
+ * keeps it.
  */
 export class TokenVerifier {
   /** Hashes missed in this event-loop turn, waiting for one lookup statement. */
@@ -95,15 +116,15 @@ export class TokenVerifier {
 
   constructor(private readonly deps: TokenVerifierDeps) {}
 
-  async verify(secret: string): Promise<TokenVerification> {
-    return this.check(secret);
+  async verify(secret: string, ip: string | null): Promise<TokenVerification> {
+    return this.check(secret, ip);
   }
 
   /**
    * verify(), answered synchronously when the cache decides (a hit, a known-unknown hash or a
    * malformed secret): only a miss waits for the database.
    */
-  check(secret: string): TokenVerification | Promise<TokenVerification> {
+  check(secret: string, ip: string | null): TokenVerification | Promise<TokenVerification> {
     if (!isWellFormedTokenSecret(secret, this.deps.prefix)) return this.fail('invalid_token', false);
     const hash = hashTokenSecret(secret);
     const { cache } = this.deps;
@@ -112,13 +133,14 @@ export class TokenVerifier {
       // Deadlines are on the monotonic clock, counted from the database's now(): a wall clock that
       // is off or jumps changes nothing. An entry past its lifetime is looked up again.
       const now = performance.now();
-      if (now < cached.staleAt) return this.decide(cached, cached.expiresAt <= now, true);
+      if (now < cached.staleAt)
+        return this.decide(cached, cached.expiresAt <= now, now < cached.startsAt, ip, true);
     }
     if (cache.isKnownUnknown(hash)) return this.fail('invalid_token', true);
-    return this.miss(hash);
+    return this.miss(hash, ip);
   }
 
-  private async miss(hash: string): Promise<TokenVerification> {
+  private async miss(hash: string, ip: string | null): Promise<TokenVerification> {
     const { cache } = this.deps;
     const generation = cache.generation;
     const row = await this.lookup(hash);
@@ -129,7 +151,7 @@ export class TokenVerifier {
     const entry = this.entryFrom(row);
     cache.set(hash, entry, generation);
     // A miss is judged by the database clock.
-    return this.decide(entry, row.expired, false);
+    return this.decide(entry, row.expired, row.pending, ip, false);
   }
 
   /**
@@ -187,11 +209,22 @@ export class TokenVerifier {
       );
   }
 
-  private decide(entry: CachedToken, expired: boolean, cached: boolean): TokenVerification {
+  private decide(
+    entry: CachedToken,
+    expired: boolean,
+    pending: boolean,
+    ip: string | null,
+    cached: boolean,
+  ): TokenVerification {
     if (entry.revoked) return this.fail('token_revoked', cached);
     if (!entry.account) return this.fail('token_user_missing', cached);
     if (expired) return this.fail('token_expired', cached);
     if (!entry.active) return this.fail('token_inactive', cached);
+    if (pending) return this.fail('token_not_yet_valid', cached);
+    if (entry.allowedFrom && !entry.allowedFrom(ip)) {
+      this.deps.onAddressRefused?.(entry.token.id, ip);
+      return this.fail('ip_not_allowed', cached);
+    }
     this.deps.onOutcome?.('ok', cached);
     return { token: entry.token, account: entry.account, permissions: entry.permissions, memo: entry.memo };
   }
@@ -225,6 +258,15 @@ export class TokenVerifier {
       permissions: row.permissions,
       expiresAt: row.expires_at,
       rateLimitPerMinute: row.rate_limit_per_minute ?? this.deps.defaultRate,
+      restrictions: {
+        allowedCidrs: row.allowed_cidrs,
+        notBefore: row.not_before,
+        usageLimit: row.usage_limit,
+        usageRefill:
+          row.usage_refill_amount !== null && row.usage_refill_interval !== null
+            ? { amount: row.usage_refill_amount, interval: row.usage_refill_interval }
+            : null,
+      },
     };
     return {
       token,
@@ -232,6 +274,8 @@ export class TokenVerifier {
       active: row.active,
       revoked: row.revoked,
       expiresAt: row.remaining_ms === null ? Number.POSITIVE_INFINITY : row.sent_at + row.remaining_ms,
+      startsAt: row.starts_in_ms === null ? Number.NEGATIVE_INFINITY : row.sent_at + row.starts_in_ms,
+      allowedFrom: row.allowed_cidrs ? cidrMatcher(row.allowed_cidrs) : null,
       staleAt: row.sent_at + CACHE_LIFETIME_MS,
       permissions: new Set(account ? effectivePermissions(token, account, this.deps.catalogue) : []),
       memo: {},

@@ -26,7 +26,18 @@ export class ApiToken {
   rateLimitPerMinute: number | null = null;
   /** Whether this token is listed in its owner's expiry-reminder digests. */
   expiryReminders = true;
+  /** Client addresses the token may be used from (addresses or CIDR ranges, normalized); null: anywhere. */
+  allowedCidrs: string[] | null = null;
+  /** The token works from this instant on (database clock); null: at once. */
+  notBefore: Date | null = null;
+  /** Credits: how many requests the token may make (its counter is TokenCredit); null: unlimited. */
+  usageLimit: number | null = null;
+  /** Credits restored at the start of each refill period (never above usageLimit). */
+  usageRefillAmount: number | null = null;
+  usageRefillInterval: UsageRefillInterval | null = null;
 }
+
+export type UsageRefillInterval = 'DAY' | 'WEEK' | 'MONTH';
 
 export const ApiTokenSchema = new EntitySchema<ApiToken>({
   class: ApiToken,
@@ -51,6 +62,42 @@ export const ApiTokenSchema = new EntitySchema<ApiToken>({
     createdByToken: { type: 'uuid', nullable: true },
     rateLimitPerMinute: { type: 'integer', nullable: true },
     expiryReminders: { type: 'boolean', default: true },
+    allowedCidrs: { type: 'text[]', nullable: true },
+    notBefore: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    usageLimit: { type: 'integer', nullable: true },
+    usageRefillAmount: { type: 'integer', nullable: true },
+    usageRefillInterval: { type: 'text', enum: true, items: ['DAY', 'WEEK', 'MONTH'], nullable: true },
+  },
+});
+
+/**
+ * A token's credit counter, apart from api_token so that spending a credit (one row update per
+ * batch of requests) neither rewrites the token row nor fires its invalidation trigger.
+ * `periodStart` is the start of the refill period the count belongs to (null without a refill).
+ */
+export class TokenCredit {
+  token!: string;
+  remaining!: number;
+  periodStart: Date | null = null;
+  /** Credits the last spending statement granted (its RETURNING reads it: see token-credits.ts). */
+  lastGranted = 0;
+}
+
+export const TokenCreditSchema = new EntitySchema<TokenCredit>({
+  class: TokenCredit,
+  tableName: 'token_credit',
+  properties: {
+    token: {
+      kind: '1:1',
+      entity: () => ApiToken,
+      mapToPk: true,
+      primary: true,
+      owner: true,
+      deleteRule: 'cascade',
+    },
+    remaining: { type: 'integer' },
+    periodStart: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    lastGranted: { type: 'integer', default: 0 },
   },
 });
 

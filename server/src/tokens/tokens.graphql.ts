@@ -5,6 +5,7 @@ import { registerNode } from '../graphql/node.graphql.js';
 import { afterCursor, connectionOf, pageCost, pageSize } from '../graphql/pagination.js';
 import { PermissionPresetEnum } from '../permissions/permissions.graphql.js';
 import { effectivePermissions, presetPermissions } from '../permissions/presets.js';
+import { USAGE_REFILL_INTERVALS } from './token-restrictions.js';
 import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
 import type { TokenOrder, TokenUsageCounts } from './tokens.service.js';
@@ -12,7 +13,29 @@ import type { TokenOrder, TokenUsageCounts } from './tokens.service.js';
 const MAX_USAGE_DAYS = 366;
 
 const TokenStatusEnum = builder.enumType('TokenStatus', {
-  values: ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED'] as const,
+  values: ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED', 'PENDING'] as const,
+});
+
+const UsageRefillIntervalEnum = builder.enumType('UsageRefillInterval', {
+  description: 'Refill periods, in UTC: each day, each week from Monday, each calendar month.',
+  values: USAGE_REFILL_INTERVALS,
+});
+
+const UsageRefillRef = builder
+  .objectRef<{ amount: number; interval: (typeof USAGE_REFILL_INTERVALS)[number] }>('UsageRefill')
+  .implement({
+    description: 'At the start of each period the credits left are set back to `amount`.',
+    fields: (t) => ({
+      amount: t.exposeInt('amount'),
+      interval: t.field({ type: UsageRefillIntervalEnum, resolve: (refill) => refill.interval }),
+    }),
+  });
+
+const UsageRefillInput = builder.inputType('UsageRefillInput', {
+  fields: (t) => ({
+    amount: t.int({ required: true, description: 'Credits after each refill: 1 to usageLimit.' }),
+    interval: t.field({ type: UsageRefillIntervalEnum, required: true }),
+  }),
 });
 
 const MAX_SEARCH = 100;
@@ -87,6 +110,37 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
     rateLimitPerMinute: t.int({
       resolve: (token, _args, ctx) => tokenRateLimit(token, ctx.services.defaultTokenRate),
     }),
+    allowedCidrs: t.stringList({
+      nullable: true,
+      description: 'The client addresses and ranges the token works from; null: any.',
+      resolve: (token) => token.allowedCidrs,
+    }),
+    notBefore: t.expose('notBefore', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'The token works from this instant (status PENDING until then).',
+    }),
+    usageLimit: t.exposeInt('usageLimit', {
+      nullable: true,
+      description:
+        'Credits: the most requests the token may make (per refill period with a refill); null: unlimited.',
+    }),
+    usageRemaining: t.int({
+      nullable: true,
+      description: 'Credits left; null without a usageLimit.',
+      resolve: async (token, _args, ctx) =>
+        token.usageLimit === null
+          ? null
+          : ((await ctx.services.credits.remaining([token.id])).get(token.id) ?? 0),
+    }),
+    usageRefill: t.field({
+      type: UsageRefillRef,
+      nullable: true,
+      resolve: (token) =>
+        token.usageRefillAmount !== null && token.usageRefillInterval !== null
+          ? { amount: token.usageRefillAmount, interval: token.usageRefillInterval }
+          : null,
+    }),
     usage: t.field({
       type: [TokenUsageDayRef],
       description: 'Uses per UTC day by outcome, oldest first, the last `days` days (1–366) including today.',
@@ -136,6 +190,24 @@ const CreateTokenInput = builder.inputType('CreateTokenInput', {
       description: 'Only with CUSTOM: `resource:action` entries, or a resource name.',
     }),
     rateLimitPerMinute: t.int({ description: 'Default 120.' }),
+    allowedCidrs: t.stringList({
+      description: 'Up to 20 IPv4/IPv6 addresses or CIDR ranges the token may be used from.',
+    }),
+    notBefore: t.field({ type: 'DateTime', description: 'The token works from this instant on.' }),
+    usageLimit: t.int({
+      description: 'Credits: the token works for this many requests, then answers USAGE_EXHAUSTED.',
+    }),
+    usageRefill: t.field({ type: UsageRefillInput, description: 'Needs usageLimit.' }),
+  }),
+});
+
+const TightenTokenRestrictionsInput = builder.inputType('TightenTokenRestrictionsInput', {
+  description:
+    'Restrictions only narrow: a subset of the allowed ranges, a later notBefore, fewer credits. A restriction the token lacks may be added.',
+  fields: (t) => ({
+    allowedCidrs: t.stringList(),
+    notBefore: t.field({ type: 'DateTime' }),
+    usageLimit: t.int({ description: 'Also caps the credits left and the refill amount.' }),
   }),
 });
 
@@ -220,6 +292,17 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTokenInput, required: true }) },
     resolve: (_parent, { id, input }, ctx) =>
       ctx.services.tokens.updateToken(ctx.em(), ctx.caller(), String(id), input),
+  }),
+  tightenTokenRestrictions: t.field({
+    type: TokenRef,
+    description: "Adds or narrows a token's restrictions (never loosens); takes effect on the next request.",
+    authScopes: { permission: 'tokens:update' },
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: TightenTokenRestrictionsInput, required: true }),
+    },
+    resolve: (_parent, { id, input }, ctx) =>
+      ctx.services.tokens.tightenTokenRestrictions(ctx.em(), ctx.caller(), String(id), input),
   }),
   setTokenActive: t.field({
     type: TokenRef,

@@ -7,6 +7,7 @@ import { invalidCursorError, KeywardError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import { assertAllowed, type RateLimitDecision, type RateLimits } from '../rate-limits/rate-limiter.js';
+import type { TokenCredits } from './token-credits.js';
 import { revokeTokenTrees } from './token-revocation.js';
 import {
   assertAttenuated,
@@ -15,6 +16,7 @@ import {
   revokedTargetError,
   type TokenInput,
   type TokenStatus,
+  tightenedRestrictions,
   validateDescription,
   validateName,
   validateTokenInput,
@@ -79,6 +81,7 @@ export class TokensService {
       /** rateLimitPerMinute of a token created without one. */
       defaultTokenRate: number;
       rateLimits: RateLimits;
+      credits: TokenCredits;
       /** Called after a change that must stop (or resume) a token everywhere at once. */
       onTokenChanged?: (tokenId: string) => void | Promise<void>;
     },
@@ -107,7 +110,12 @@ export class TokensService {
     );
     const { principal } = caller;
     if (principal.kind === 'token') {
-      assertAttenuated(valid, principal.token, this.deps.catalogue);
+      const { restrictions } = principal.token;
+      const usageRemaining =
+        restrictions.usageLimit === null
+          ? null
+          : ((await this.deps.credits.remaining([principal.token.id])).get(principal.token.id) ?? 0);
+      assertAttenuated(valid, { ...principal.token, usageRemaining }, this.deps.catalogue);
       valid.rateLimitPerMinute = attenuatedRate(
         valid.rateLimitPerMinute,
         principal.token.rateLimitPerMinute,
@@ -141,10 +149,19 @@ export class TokensService {
         permissions: valid.permissions,
         expiresAt: valid.expiresAt,
         rateLimitPerMinute: valid.rateLimitPerMinute,
+        allowedCidrs: valid.allowedCidrs,
+        notBefore: valid.notBefore,
+        usageLimit: valid.usageLimit,
+        usageRefillAmount: valid.usageRefill?.amount ?? null,
+        usageRefillInterval: valid.usageRefill?.interval ?? null,
         createdByToken: principal.kind === 'token' ? principal.token.id : null,
         createdAt: new Date(),
       });
       tx.persist(created);
+      if (valid.usageLimit !== null) {
+        await tx.flush();
+        await this.startCredits(tx, created.id, valid.usageLimit, valid.usageRefill?.interval ?? null);
+      }
       this.audit(tx, caller, 'token.create', created);
       return created;
     });
@@ -201,6 +218,98 @@ export class TokensService {
     // Cached entries carry the name (whoami shows it).
     await this.deps.onTokenChanged?.(token.id);
     return token;
+  }
+
+  /**
+   * Adds or narrows restrictions (tightenedRestrictions: never loosens; validation_failed naming
+   * the field otherwise). One `token.restrict` event per call that changes anything, naming the
+   * fields, in the same transaction; a lower usageLimit also caps the credits left and the refill.
+   * Every instance drops its cached entry (the token row's trigger, then onTokenChanged).
+   */
+  async tightenTokenRestrictions(
+    em: EntityManager,
+    caller: Caller,
+    id: string,
+    input: { allowedCidrs?: readonly string[] | null; notBefore?: Date | null; usageLimit?: number | null },
+  ): Promise<ApiToken> {
+    const token = await this.requireOwnToken(em, caller, id);
+    if (token.revokedAt) throw revokedTargetError();
+    const changes = tightenedRestrictions(
+      {
+        allowedCidrs: token.allowedCidrs,
+        notBefore: token.notBefore,
+        usageLimit: token.usageLimit,
+        usageRefill: null,
+        expiresAt: token.expiresAt,
+      },
+      input,
+      Date.now(),
+    );
+    const fields = Object.keys(changes);
+    if (fields.length === 0) return token;
+    await em.transactional(async (tx) => {
+      // The row lock orders this change with any other tightening of the same token.
+      const [locked] = await tx.execute<
+        { usage_limit: number | null; not_before: Date | null; allowed_cidrs: string[] | null }[]
+      >(
+        'select usage_limit, not_before, allowed_cidrs from api_token where id = ? and revoked_at is null for update',
+        [token.id],
+      );
+      if (!locked) throw revokedTargetError();
+      // Judged again on the locked row: a concurrent tightening may have narrowed it further.
+      tightenedRestrictions(
+        {
+          allowedCidrs: locked.allowed_cidrs,
+          notBefore: locked.not_before,
+          usageLimit: locked.usage_limit,
+          usageRefill: null,
+          expiresAt: token.expiresAt,
+        },
+        input,
+        Date.now(),
+      );
+      const limit = changes.usageLimit;
+      if (limit !== undefined) {
+        if (token.usageLimit === null) await this.startCredits(tx, token.id, limit, null);
+        else
+          await tx.execute('update token_credit set remaining = least(remaining, ?) where token_id = ?', [
+            limit,
+            token.id,
+          ]);
+        if (token.usageRefillAmount !== null)
+          token.usageRefillAmount = Math.min(token.usageRefillAmount, limit);
+        token.usageLimit = limit;
+      }
+      if (changes.allowedCidrs) token.allowedCidrs = changes.allowedCidrs;
+      if (changes.notBefore) token.notBefore = changes.notBefore;
+      token.updatedAt = new Date();
+      recordAudit(tx, {
+        action: 'token.restrict',
+        actor: actorOf(caller.principal),
+        accountId: token.account,
+        targetId: token.id,
+        meta: caller.meta,
+        detail: fields.join(', '),
+      });
+    });
+    if (changes.usageLimit !== undefined) await this.deps.credits.capped(token.id, changes.usageLimit);
+    await this.deps.onTokenChanged?.(token.id);
+    return token;
+  }
+
+  /** The credit counter of a token given a usageLimit, in the current refill period when it has one. */
+  private async startCredits(
+    tx: EntityManager,
+    tokenId: string,
+    limit: number,
+    interval: string | null,
+  ): Promise<void> {
+    await tx.execute(
+      `insert into token_credit (token_id, remaining, period_start)
+       values (?, ?, case when ?::text is not null
+         then date_trunc(lower(?::text), now() at time zone 'utc') at time zone 'utc' end)`,
+      [tokenId, limit, interval, interval],
+    );
   }
 
   /** Deactivates or reactivates; no-op (and no audit event) when already in that state. */
@@ -302,11 +411,13 @@ export class TokensService {
     const params: unknown[] = [account.id];
     let where = 'account_id = ?';
     const live = '(expires_at is null or expires_at > now())';
+    const started = '(not_before is null or not_before <= now())';
     const statusFilter: Record<TokenStatus, string> = {
       REVOKED: 'revoked_at is not null',
       EXPIRED: 'revoked_at is null and expires_at <= now()',
       INACTIVE: `revoked_at is null and ${live} and not active`,
-      ACTIVE: `revoked_at is null and ${live} and active`,
+      PENDING: `revoked_at is null and ${live} and active and not ${started}`,
+      ACTIVE: `revoked_at is null and ${live} and active and ${started}`,
     };
     const statuses = [...new Set(options.statuses ?? [])];
     if (statuses.length > 0) where += ` and (${statuses.map((status) => statusFilter[status]).join(' or ')})`;

@@ -15,12 +15,21 @@ export const presetDescriptions: Record<PermissionPreset, string> = {
   CUSTOM: 'Exactly the actions you tick below; it never gains new ones.',
 };
 
-export const statusLabels: Record<TokenStatus, string> = {
+const statusLabels: Partial<Record<string, string>> = {
   ACTIVE: 'Active',
   INACTIVE: 'Inactive',
   EXPIRED: 'Expired',
   REVOKED: 'Revoked',
+  PENDING: 'Pending',
 };
+
+/**
+ * How the app names a status. A status this build does not know yet (a newer server's) is shown
+ * by its own name, "PENDING" as "Pending", rather than breaking the page.
+ */
+export function statusLabel(status: TokenStatus | (string & {})): string {
+  return statusLabels[status] ?? status.charAt(0) + status.slice(1).toLowerCase().replaceAll('_', ' ');
+}
 
 /** Revoked and expired tokens are final: they can't be switched back on. */
 export const canToggle = (status: TokenStatus): boolean => status === 'ACTIVE' || status === 'INACTIVE';

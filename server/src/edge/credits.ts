@@ -1,0 +1,75 @@
+import { isKeywardError, KeywardError } from '../errors.js';
+import type { VerifiedToken } from '../principal.js';
+import type { Services } from '../services.js';
+import type { CreditSpend } from '../tokens/token-credits.js';
+import type { RequestContext } from './context.js';
+import type { Maybe } from './maybe.js';
+
+function unavailable(error: unknown, services: Services): KeywardError {
+  if (isKeywardError(error)) return error;
+  services.logger.warn({ err: String(error) }, 'credit store failed');
+  // Credits fail closed: a token limited to N requests never gets N+1 because a store hiccuped.
+  return new KeywardError(
+    'service_unavailable',
+    'Usage credits cannot be checked right now; retry shortly.',
+    {
+      headers: { 'Retry-After': '1' },
+    },
+  );
+}
+
+function admit(ctx: RequestContext, spend: CreditSpend): void {
+  if (!spend.allowed) throw new KeywardError('usage_exhausted');
+  ctx.usageRemaining = spend.remaining;
+}
+
+/**
+ * The rate limit and the credit of a token with a usageLimit (token-credits.ts). A credit is
+ * spent only by a request the limiter lets through: with the memory limiter the limit is decided
+ * first (synchronously); with Redis both are sent in the same tick, so they share one round trip,
+ * and a credit taken for a request the limiter refuses is given back.
+ */
+export function spendCredit(
+  services: Services,
+  ctx: RequestContext,
+  token: VerifiedToken,
+  limit: () => Maybe<void>,
+): Maybe<void> {
+  const { credits } = services;
+  const refill = token.restrictions.usageRefill;
+  if (!credits.shared) {
+    const limited = limit();
+    const spend = () =>
+      credits.spend(token.id, refill).then(
+        (spent) => admit(ctx, spent),
+        (error: unknown) => {
+          throw unavailable(error, services);
+        },
+      );
+    return limited instanceof Promise ? limited.then(spend) : spend();
+  }
+  const spent = credits.spend(token.id, refill);
+  const giveBack = (error: unknown) =>
+    spent.then(
+      (spend) =>
+        credits.refund(token.id, spend, refill).then(
+          () => Promise.reject(error),
+          () => Promise.reject(error),
+        ),
+      () => Promise.reject(error),
+    );
+  let limited: Maybe<void>;
+  try {
+    limited = limit();
+  } catch (error) {
+    return giveBack(error);
+  }
+  return Promise.all([spent, limited]).then(
+    ([spend]) => admit(ctx, spend),
+    (error: unknown) => {
+      // The limiter refused (give the credit back), or the credit store failed (503).
+      if (isKeywardError(error)) return giveBack(error);
+      throw unavailable(error, services);
+    },
+  );
+}
