@@ -27,12 +27,6 @@ async function keepScreen(page: Page, name: string, part?: Locator): Promise<voi
 /** The page scrolls no wider than its viewport. */
 async function expectNoSidewaysScroll(page: Page): Promise<void> {
   const width = page.viewportSize()?.width ?? 0;
-  if (process.env.DEBUG_WIDE)
-    console.log(
-      await page.evaluate(
-        `[...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > ${width}).map((el) => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right)).slice(0, 15).join('\\n')`,
-      ),
-    );
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
 }
 
