@@ -18,7 +18,6 @@ export const TokenDetailFields = graphql(
     rateLimitPerMinute
     allowedCidrs usageLimit usageRemaining usageRefill { amount interval }
     expiryReminders
-    usage(days: 30) { date count }
     children { id name status }
   }
 `,
