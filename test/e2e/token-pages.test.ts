@@ -162,12 +162,13 @@ describe('token pages', () => {
   it('filters by status, keeping the filter in the URL across a reload', async () => {
     const show = page.getByRole('group', { name: 'Show' });
     await show.getByRole('checkbox', { name: 'Expired', exact: true }).check();
-    await page.waitForURL((url) => url.search === '?status=active,inactive,expired');
+    await page.waitForURL((url) => url.search === '?status=active,pending,inactive,expired');
     await expectListed(['epsilon-ci', 'gamma-old', 'beta-backup', 'alpha-deploy']);
     expect(await rowOf('gamma-old').getByText('Expired', { exact: true }).count()).toBe(1);
     expect(await rowOf('gamma-old').textContent()).toContain('Expired yesterday');
 
     await show.getByRole('checkbox', { name: 'Active', exact: true }).uncheck();
+    await show.getByRole('checkbox', { name: 'Pending', exact: true }).uncheck();
     await show.getByRole('checkbox', { name: 'Inactive', exact: true }).uncheck();
     await expectListed(['gamma-old']);
     // The last ticked status can't be unticked: an empty filter would show nothing.
@@ -205,14 +206,14 @@ describe('token pages', () => {
     await search.fill('gamma');
     await page.getByText('No tokens match “gamma” with these statuses.').waitFor();
     await page.getByRole('checkbox', { name: 'Expired', exact: true }).check();
-    await page.waitForURL((url) => url.search === '?q=gamma&status=active,inactive,expired');
+    await page.waitForURL((url) => url.search === '?q=gamma&status=active,pending,inactive,expired');
     await expectListed(['gamma-old']);
 
     await page.reload();
     expect(await search.inputValue()).toBe('gamma');
     await expectListed(['gamma-old']);
     await search.fill('');
-    await page.waitForURL((url) => url.search === '?status=active,inactive,expired');
+    await page.waitForURL((url) => url.search === '?status=active,pending,inactive,expired');
     await page.goto('/tokens');
   });
 
