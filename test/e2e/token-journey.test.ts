@@ -264,7 +264,7 @@ describe('token journey in the admin app', () => {
     // Revoked tokens are hidden until asked for.
     await page.getByText('No tokens match these statuses.').waitFor();
     await page.getByRole('checkbox', { name: 'Revoked', exact: true }).check();
-    await page.waitForURL('**/tokens?status=active,inactive,revoked');
+    await page.waitForURL('**/tokens?status=active,pending,inactive,revoked');
     const row = tokenRow();
     await row.waitFor();
     expect(await row.textContent()).toContain('Revoked');
