@@ -1,3 +1,4 @@
+import { Switch } from '../../components/switch';
 import { toApiError } from '../../lib/graphql';
 import { canToggle } from './token-labels';
 import { useSetTokenActive } from './tokens.mutations';
@@ -31,25 +32,14 @@ export function ActiveSwitch({ token, describedBy, onError, visibleLabel = false
   };
 
   return (
-    <button
-      type="button"
-      role="switch"
-      className="switch"
-      aria-checked={checked}
-      aria-label="Active"
-      aria-describedby={describedBy}
-      aria-busy={setActive.isPending || undefined}
+    <Switch
+      label="Active"
+      checked={checked}
+      describedBy={describedBy}
+      busy={setActive.isPending}
       disabled={!toggleable}
-      onClick={toggle}
-    >
-      <span className="switch-track" aria-hidden="true">
-        <span className="switch-thumb" />
-      </span>
-      {visibleLabel ? (
-        <span className="switch-label" aria-hidden="true">
-          Active
-        </span>
-      ) : null}
-    </button>
+      visibleLabel={visibleLabel}
+      onToggle={toggle}
+    />
   );
 }

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { ErrorAlert } from '../../components/messages';
+import { Switch } from '../../components/switch';
 import { toApiError } from '../../lib/graphql';
 import { useUpdateToken } from './tokens.mutations';
 import type { TokenDetail } from './tokens.operations';
@@ -25,23 +26,14 @@ export function ExpiryRemindersSwitch({ token }: { token: TokenDetail }) {
 
   return (
     <div className="status-control">
-      <button
-        type="button"
-        role="switch"
-        className="switch"
-        aria-checked={checked}
-        aria-label="Expiry reminders"
-        aria-describedby={hintId}
-        aria-busy={update.isPending || undefined}
-        onClick={toggle}
-      >
-        <span className="switch-track" aria-hidden="true">
-          <span className="switch-thumb" />
-        </span>
-        <span className="switch-label" aria-hidden="true">
-          Expiry reminders
-        </span>
-      </button>
+      <Switch
+        label="Expiry reminders"
+        checked={checked}
+        describedBy={hintId}
+        busy={update.isPending}
+        visibleLabel
+        onToggle={toggle}
+      />
       <p id={hintId} className="hint">
         {token.expiresAt
           ? 'Keyward mails you a week and a day before this token expires, with a link to rotate it (when reminders are on for your account too).'

@@ -7,6 +7,7 @@ import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { toApiError } from '../../lib/graphql';
 import { useSignedInViewer } from '../../lib/viewer';
 import { grantableCatalogue, grantedPermissions, PermissionPicker } from './permission-picker';
+import { wholeNumberInput } from './restriction-fields';
 import { RestrictionsSection } from './restrictions-section';
 import {
   defaultExpiry,
@@ -166,11 +167,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
           {(control) => (
             <input
               {...control}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              step={1}
-              className="input-short"
+              {...wholeNumberInput}
               value={rateLimit}
               onChange={(event) => setRateLimit(event.target.value)}
             />

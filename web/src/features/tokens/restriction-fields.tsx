@@ -8,6 +8,15 @@ import {
   refillLabels,
 } from './token-restrictions';
 
+/** A short input for a whole number of requests, at least 1. */
+export const wholeNumberInput = {
+  type: 'number',
+  inputMode: 'numeric',
+  min: 1,
+  step: 1,
+  className: 'input-short',
+} as const;
+
 type DraftProps = {
   draft: RestrictionsDraft;
   errors: RestrictionErrors;
@@ -58,11 +67,7 @@ export function UsageLimitField({ draft, errors, onChange, hint }: DraftProps & 
       {(control) => (
         <input
           {...control}
-          type="number"
-          inputMode="numeric"
-          min={1}
-          step={1}
-          className="input-short"
+          {...wholeNumberInput}
           value={draft.usageLimit}
           onChange={(event) => onChange({ usageLimit: event.target.value })}
         />
@@ -102,11 +107,7 @@ export function RefillFields({ draft, errors, onChange }: DraftProps) {
           {(control) => (
             <input
               {...control}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              step={1}
-              className="input-short"
+              {...wholeNumberInput}
               value={draft.refillAmount}
               onChange={(event) => onChange({ refillAmount: event.target.value })}
             />
