@@ -2,6 +2,7 @@ import { AccountLinkSchema, AccountSchema } from '../accounts/accounts.entity.js
 import { AuditEventSchema } from '../audit/audit.entity.js';
 import { DigestSentSchema } from '../jobs/digest.entity.js';
 import { OutboxMailSchema } from '../mail/mail.entity.js';
+import { OrganizationMemberSchema, OrganizationSchema } from '../organizations/organizations.entity.js';
 import { RefreshTokenSchema, ServerSecretSchema } from '../sessions/refresh-token.entity.js';
 import { SessionSchema } from '../sessions/sessions.entity.js';
 import { TokenExpiryReminderSchema } from '../tokens/expiry-reminder.entity.js';
@@ -20,4 +21,6 @@ export const entities = [
   ServerSecretSchema,
   DigestSentSchema,
   TokenExpiryReminderSchema,
+  OrganizationSchema,
+  OrganizationMemberSchema,
 ];
