@@ -16,7 +16,7 @@ import { TokenDetailsForm } from './token-details-form';
 import { presetLabels } from './token-labels';
 import { TokenStatusControl } from './token-status-control';
 import { type TokenDetail, tokenQuery } from './tokens.operations';
-import { UsageChart } from './usage-chart';
+import { TokenUsage } from './usage-chart';
 import './tokens.css';
 
 export function TokenDetailPage({ id }: { id: string }) {
@@ -141,7 +141,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
 
       <section className="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Usage</h2>
-        <UsageChart days={token.usage} />
+        <TokenUsage tokenId={token.id} />
       </section>
 
       <section className="card" aria-labelledby="children-title">

@@ -15,7 +15,6 @@ export const TokenDetailFields = graphql(
     ...TokenSummaryFields
     effectivePermissions lastUsedIp createdBy
     rateLimitPerMinute
-    usage(days: 30) { date count }
     children { id name status }
   }
 `,
