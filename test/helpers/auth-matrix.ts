@@ -91,6 +91,29 @@ export interface SeededCase {
   ids: Record<string, string>;
 }
 
+/** The account's own web session as a service Caller, for seeding through the real services. */
+export function sessionCaller(server: TestServer, account: Account): Caller {
+  return {
+    principal: {
+      kind: 'session',
+      account,
+      sessionHash: 'auth-matrix-seed',
+      permissions: ownerPermissions(account, server.keyward.services.catalogue),
+    },
+    meta: { ip: null, userAgent: 'auth-matrix seed' },
+  };
+}
+
+/** What two answers must share to be indistinguishable (another account's object vs an unknown one). */
+function comparable(result: AuthCallResult) {
+  return {
+    status: result.status,
+    code: result.code,
+    message: result.message ?? null,
+    data: result.data ?? null,
+  };
+}
+
 /**
  * Creates a token through the real TokensService (same rows and audit events as GraphQL), acting
  * as the account's own session, without spending the token-create rate limit.
@@ -102,15 +125,7 @@ export async function seedToken(
 ): Promise<SeededToken> {
   const { services } = server.keyward;
   const em = services.orm.em.fork();
-  const caller: Caller = {
-    principal: {
-      kind: 'session',
-      account,
-      sessionHash: 'auth-matrix-seed',
-      permissions: ownerPermissions(account, services.catalogue),
-    },
-    meta: { ip: null, userAgent: 'auth-matrix seed' },
-  };
+  const caller = sessionCaller(server, account);
   const { token, secret } = await services.tokens.createToken(em, caller, {
     name: 'matrix',
     preset: 'ALL',
@@ -420,12 +435,6 @@ export function runTokenAuthMatrix(name: string, options: TokenAuthMatrixOptions
         const foreign = { tokenId: other.target.id, ids: seeded.ids };
         const unknown = { tokenId: randomUUID(), ids: seeded.ids };
         const before = await stateOf(server, other);
-        const comparable = (result: AuthCallResult) => ({
-          status: result.status,
-          code: result.code,
-          message: result.message ?? null,
-          data: result.data ?? null,
-        });
         const forForeign = comparable(await options.call({ token: seeded.caller.secret }, foreign));
         const forUnknown = comparable(await options.call({ token: seeded.caller.secret }, unknown));
         expect(forForeign).toEqual(forUnknown);
@@ -440,12 +449,6 @@ export function runTokenAuthMatrix(name: string, options: TokenAuthMatrixOptions
         const seeded = await seedCase();
         const other = await seedCase();
         const before = await stateOf(server, other);
-        const comparable = (result: AuthCallResult) => ({
-          status: result.status,
-          code: result.code,
-          message: result.message ?? null,
-          data: result.data ?? null,
-        });
         const call = (ids: Record<string, string>) =>
           options.call({ token: seeded.caller.secret }, { tokenId: seeded.target.id, ids });
         expect(comparable(await call(other.ids))).toEqual(comparable(await call(unknownIds())));

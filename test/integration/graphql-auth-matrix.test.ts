@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../server/src/accounts/accounts.entity.js';
-import type { Caller } from '../../server/src/caller.js';
 import { encodeCursor } from '../../server/src/graphql/opaque-id.js';
-import { ownerPermissions } from '../../server/src/permissions/presets.js';
 import {
   type AuthCallResult,
   flipChecksum,
@@ -11,6 +9,7 @@ import {
   runTokenAuthMatrix,
   type SeededCase,
   seedToken,
+  sessionCaller,
 } from '../helpers/auth-matrix.js';
 import { type GqlResponse, startTestServer, type TestServer } from '../helpers/harness.js';
 
@@ -172,15 +171,7 @@ runTokenAuthMatrix('auditEvents', {
 async function prepareOrganization(server: TestServer, account: Account): Promise<Record<string, string>> {
   const { services } = server.keyward;
   const em = services.orm.em.fork();
-  const caller: Caller = {
-    principal: {
-      kind: 'session',
-      account,
-      sessionHash: 'auth-matrix-seed',
-      permissions: ownerPermissions(account, services.catalogue),
-    },
-    meta: { ip: null, userAgent: 'auth-matrix seed' },
-  };
+  const caller = sessionCaller(server, account);
   const slug = `matrix-${randomUUID().slice(0, 8)}`;
   const organization = await services.organizations.createOrganization(em, caller, { name: 'Matrix', slug });
   const member = await server.seedAccount();
