@@ -4,6 +4,7 @@ import { DigestSentSchema } from '../jobs/digest.entity.js';
 import { OutboxMailSchema } from '../mail/mail.entity.js';
 import { RefreshTokenSchema, ServerSecretSchema } from '../sessions/refresh-token.entity.js';
 import { SessionSchema } from '../sessions/sessions.entity.js';
+import { TokenCreditLeaseSchema } from '../tokens/credit-lease.entity.js';
 import { TokenExpiryReminderSchema } from '../tokens/expiry-reminder.entity.js';
 import { ApiTokenSchema, TokenCreditSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
 
@@ -15,6 +16,7 @@ export const entities = [
   ApiTokenSchema,
   TokenUsageDaySchema,
   TokenCreditSchema,
+  TokenCreditLeaseSchema,
   AuditEventSchema,
   RefreshTokenSchema,
   ServerSecretSchema,
