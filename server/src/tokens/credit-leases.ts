@@ -23,6 +23,8 @@ const LEASE_IDLE_MS = 10_000;
 
 /** One instance's block of a token's credits. */
 interface Lease {
+  /** The lease's row (token_credit_lease.lease_id). */
+  id: string;
   tokenId: string;
   /** Credits taken and not spent. */
   held: number;
@@ -53,8 +55,8 @@ const refilling = `t.usage_refill_interval is not null
 const available = `(case when ${refilling} then t.usage_refill_amount else c.remaining end)`;
 
 /**
- * Takes a block ($3 credits, at most 1% of the count) for instance $2 when the count is at least
- * $4 (the threshold), and records it on the lease row in the same statement. A block from a new
+ * Takes a block ($3 credits, at most 1% of the count) for lease $2 of instance $5 when the count
+ * is at least $4 (the threshold), and records it on the lease row in the same statement. A block from a new
  * refill period replaces the row's old period. The WHERE is re-checked on the row as locked, so
  * concurrent takes and spends never grant the same credit. A block that leaves the count below the
  * threshold notifies every instance (`token:<id>`, the cache's invalidation channel) to give back
@@ -73,9 +75,9 @@ const TAKE_SQL = `
     returning c.token_id, c.last_granted as granted, c.remaining, c.period_start,
       t.usage_refill_interval as refill_interval
   ), leased as (
-    insert into token_credit_lease as l (token_id, instance_id, period_start, granted, spent, taken_at, written_at)
-    select token_id, $2, period_start, granted, 0, now(), now() from taken
-    on conflict (token_id, instance_id) do update set
+    insert into token_credit_lease as l (token_id, lease_id, instance_id, period_start, granted, spent, taken_at, written_at)
+    select token_id, $2, $5, period_start, granted, 0, now(), now() from taken
+    on conflict (token_id, lease_id) do update set
       granted = case when l.period_start is not distinct from excluded.period_start
         then l.granted + excluded.granted else excluded.granted end,
       spent = case when l.period_start is not distinct from excluded.period_start then l.spent else 0 end,
@@ -94,30 +96,26 @@ const TAKE_SQL = `
 /** Write-behind: what live leases spent since the last flush (and that their instance is alive). */
 const WRITE_SQL = `
   update token_credit_lease l set spent = l.spent + u.spent, written_at = now()
-  from unnest($2::uuid[], $3::int[], $4::float8[]) as u(token_id, spent, period)
-  where l.instance_id = $1 and l.token_id = u.token_id
-    and extract(epoch from l.period_start)::float8 is not distinct from u.period`;
+  from unnest($1::uuid[], $2::uuid[], $3::int[]) as u(token_id, lease_id, spent)
+  where l.token_id = u.token_id and l.lease_id = u.lease_id`;
 
 /**
- * Gives unspent credits back to the count, in the period they were taken from only (a refill since
- * has reset the count), never above the token's usageLimit (a tightening may have lowered it), and
- * takes them off the lease rows.
+ * Ends leases: deletes their rows and gives their unspent credits back to the count, in the period
+ * they were taken from only (a refill since has reset the count), never more than the row still
+ * holds (a tightening forfeits what leases held: see TokenCredits.tighten) nor above usageLimit.
  */
 const RETURN_SQL = `
   with u as (
-    select * from unnest($2::uuid[], $3::int[], $4::float8[], $5::int[]) as u(token_id, spent, period, returned)
-  ), leased as (
-    update token_credit_lease l
-    set spent = l.spent + u.spent, granted = l.granted - u.returned, written_at = now()
-    from u
-    where l.instance_id = $1 and l.token_id = u.token_id
-      and extract(epoch from l.period_start)::float8 is not distinct from u.period
-    returning l.token_id, l.period_start, u.returned
+    select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[]) as u(token_id, lease_id, spent, returned)
+  ), ended as (
+    delete from token_credit_lease l using u
+    where l.token_id = u.token_id and l.lease_id = u.lease_id
+    returning l.token_id, l.period_start, least(u.returned, greatest(l.granted - l.spent - u.spent, 0)) as returned
   )
-  update token_credit c set remaining = least(c.remaining + leased.returned, t.usage_limit)
-  from leased join api_token t on t.id = leased.token_id
-  where c.token_id = leased.token_id and leased.returned > 0
-    and c.period_start is not distinct from leased.period_start`;
+  update token_credit c set remaining = least(c.remaining + ended.returned, t.usage_limit)
+  from ended join api_token t on t.id = ended.token_id
+  where c.token_id = ended.token_id and ended.returned > 0
+    and c.period_start is not distinct from ended.period_start`;
 
 /**
  * Lease mode of usage credits in PostgreSQL (no Redis), for tokens with plenty of them: this
@@ -182,6 +180,7 @@ export class CreditLeases {
     if (remaining < LEASE_THRESHOLD || this.stopping || this.live.has(tokenId) || !this.deps.canLease())
       return;
     const lease: Lease = {
+      id: randomUUID(),
       tokenId,
       held: 0,
       unwritten: 0,
@@ -229,7 +228,7 @@ export class CreditLeases {
       .query<{ granted: number; remaining: number; period: number | null; ms_left: number | null }>({
         name: 'keyward_take_credits',
         text: TAKE_SQL,
-        values: [lease.tokenId, this.instanceId, wanted, LEASE_THRESHOLD],
+        values: [lease.tokenId, lease.id, wanted, LEASE_THRESHOLD, this.instanceId],
       })
       .then(
         ({ rows }) => {
@@ -311,10 +310,9 @@ export class CreditLeases {
     try {
       if (live.length > 0) {
         await this.deps.pool.query(WRITE_SQL, [
-          this.instanceId,
           live.map(([lease]) => lease.tokenId),
+          live.map(([lease]) => lease.id),
           live.map(([, spent]) => spent),
-          live.map(([lease]) => lease.period ?? null),
         ]);
         for (const [lease, spent] of live) lease.unwritten -= spent;
       }
@@ -328,32 +326,24 @@ export class CreditLeases {
   }
 
   /**
-   * One transaction: the token rows are locked (shared) first, so a tightening (which locks its
-   * token row for update) is either wholly before, with its lower usageLimit seen here, or waits
-   * for this one and caps the result. The counts are locked before the lease rows, in the order a
-   * block is taken, so the two never deadlock.
+   * One transaction: the counts are locked first, in the order a block and a tightening take
+   * them (count, then lease rows), so none of them deadlock and a tightening is wholly before or
+   * after the return.
    */
   private async giveBack(leases: Lease[]): Promise<void> {
     const ids = leases.map((lease) => lease.tokenId);
     const client = await this.deps.pool.connect();
     try {
       await client.query('begin');
-      await client.query('select 1 from api_token where id = any($1) order by id for share', [ids]);
       await client.query('select 1 from token_credit where token_id = any($1) order by token_id for update', [
         ids,
       ]);
       await client.query(RETURN_SQL, [
-        this.instanceId,
         ids,
+        leases.map((lease) => lease.id),
         leases.map((lease) => lease.unwritten),
-        leases.map((lease) => lease.period ?? null),
         leases.map((lease) => lease.held),
       ]);
-      // Rows with nothing outstanding are done with (a crashed instance's rows stay: they are its loss).
-      await client.query(
-        'delete from token_credit_lease where instance_id = $1 and token_id = any($2) and granted <= spent',
-        [this.instanceId, ids],
-      );
       await client.query('commit');
       for (const lease of leases) {
         lease.held = 0;

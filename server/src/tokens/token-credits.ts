@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
@@ -284,6 +285,20 @@ export class TokenCredits {
       });
     }
     return result;
+  }
+
+  /**
+   * In the transaction that lowers a token's usageLimit: caps its count, and voids what its leases
+   * hold (granted = spent, so nothing of them is given back): credits an instance held at that
+   * moment are forfeit, at most one block per instance, and never more than the new limit is
+   * served. Every instance hears of the change (the token row's trigger) and stops spending them.
+   */
+  async tighten(tx: EntityManager, tokenId: string, limit: number): Promise<void> {
+    await tx.execute('update token_credit set remaining = least(remaining, ?) where token_id = ?', [
+      limit,
+      tokenId,
+    ]);
+    await tx.execute('update token_credit_lease set granted = spent where token_id = ?', [tokenId]);
   }
 
   /**
