@@ -114,7 +114,13 @@ export function createServices(deps: {
         new RedisInvalidationBus({ redis, logger, channel: `${config.redisPrefix}_invalidation` }),
       ])
     : postgresBus;
-  const invalidation = new TokenInvalidation({ cache: tokenCache, bus, logger });
+  // A dropped token also ends this instance's lease of its credits (token-credits.ts).
+  const invalidation = new TokenInvalidation({
+    cache: tokenCache,
+    bus,
+    logger,
+    onTokenDropped: (tokenId) => credits.forget(tokenId),
+  });
   const usage = new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs });
   const credits = new TokenCredits({
     pool,
@@ -122,6 +128,8 @@ export function createServices(deps: {
     keyPrefix: config.redisPrefix,
     logger,
     flushMs: config.usageFlushMs,
+    // Credits are leased only while changes to tokens reach this instance.
+    canLease: () => tokenCache.enabled,
   });
   const metrics = new Metrics({ cache: tokenCache, usage, pool });
   const catalogue = deps.catalogue ?? permissionCatalogue;

@@ -5,6 +5,7 @@ import { OutboxMailSchema } from '../mail/mail.entity.js';
 import { OrganizationMemberSchema, OrganizationSchema } from '../organizations/organizations.entity.js';
 import { RefreshTokenSchema, ServerSecretSchema } from '../sessions/refresh-token.entity.js';
 import { SessionSchema } from '../sessions/sessions.entity.js';
+import { TokenCreditLeaseSchema } from '../tokens/credit-lease.entity.js';
 import { TokenExpiryReminderSchema } from '../tokens/expiry-reminder.entity.js';
 import { ApiTokenSchema, TokenCreditSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
 
@@ -16,6 +17,7 @@ export const entities = [
   ApiTokenSchema,
   TokenUsageDaySchema,
   TokenCreditSchema,
+  TokenCreditLeaseSchema,
   AuditEventSchema,
   RefreshTokenSchema,
   ServerSecretSchema,
