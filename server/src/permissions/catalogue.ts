@@ -123,12 +123,75 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       requires: 'admin',
     },
   ]),
+  // Organization resources are separate resources (`org-members`, `org-tokens`) rather than
+  // `org:members:read`: a permission is exactly `resource:action`, and a bare resource name or
+  // `resource:*` selects one resource's actions (presets.ts, normalizeCustomPermissions).
+  defineResource('org', 'The organizations you belong to.', [
+    {
+      name: 'read',
+      description: 'List your organizations and see their names and slugs, and your role in each.',
+      kind: 'read',
+      cli: true,
+    },
+    {
+      name: 'create',
+      description: 'Create organizations (needs the team plan); you become their owner.',
+      kind: 'write',
+      cli: false,
+    },
+  ]),
+  defineResource('org-members', 'The members of your organizations and their roles.', [
+    {
+      name: 'read',
+      description: 'See who belongs to your organizations (email and role).',
+      kind: 'read',
+      cli: false,
+    },
+    {
+      name: 'manage',
+      description:
+        'Add and remove members and change their roles, where your own role in the organization allows it (owner or admin).',
+      kind: 'write',
+      cli: false,
+    },
+  ]),
+  defineResource('org-tokens', "Your organizations' API tokens.", [
+    {
+      name: 'read',
+      description: "List an organization's tokens (never the secrets), where your role allows it.",
+      kind: 'read',
+      cli: true,
+    },
+    {
+      name: 'manage',
+      description:
+        "Create, deactivate and revoke an organization's tokens, where your role allows it (owner or admin).",
+      kind: 'write',
+      cli: true,
+    },
+  ]),
   defineResource('audit', 'The audit log of changes to your account and tokens.', [
     {
       name: 'read',
       description: 'Read the audit log: who created, changed or revoked your tokens, when and from where.',
       kind: 'read',
       cli: false,
+    },
+  ]),
+  defineResource('admin-accounts', 'Every account on this server (site admins only).', [
+    {
+      name: 'read',
+      description: 'List every account on the server with its plan and role.',
+      kind: 'read',
+      cli: false,
+      requires: 'admin',
+    },
+    {
+      name: 'manage',
+      description: "Change any account's plan or site role.",
+      kind: 'write',
+      cli: false,
+      requires: 'admin',
     },
   ]),
 ]);

@@ -271,11 +271,7 @@ export class TokensService {
       const limit = changes.usageLimit;
       if (limit !== undefined) {
         if (token.usageLimit === null) await this.startCredits(tx, token.id, limit, null);
-        else
-          await tx.execute('update token_credit set remaining = least(remaining, ?) where token_id = ?', [
-            limit,
-            token.id,
-          ]);
+        else await this.deps.credits.tighten(tx, token.id, limit);
         if (token.usageRefillAmount !== null)
           token.usageRefillAmount = Math.min(token.usageRefillAmount, limit);
         token.usageLimit = limit;
