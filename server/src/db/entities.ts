@@ -5,7 +5,12 @@ import { OutboxMailSchema } from '../mail/mail.entity.js';
 import { RefreshTokenSchema, ServerSecretSchema } from '../sessions/refresh-token.entity.js';
 import { SessionSchema } from '../sessions/sessions.entity.js';
 import { TokenExpiryReminderSchema } from '../tokens/expiry-reminder.entity.js';
-import { ApiTokenSchema, TokenCreditSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
+import {
+  ApiTokenSchema,
+  TokenCreditSchema,
+  TokenPermissionUseSchema,
+  TokenUsageDaySchema,
+} from '../tokens/tokens.entity.js';
 
 export const entities = [
   AccountSchema,
@@ -15,6 +20,7 @@ export const entities = [
   ApiTokenSchema,
   TokenUsageDaySchema,
   TokenCreditSchema,
+  TokenPermissionUseSchema,
   AuditEventSchema,
   RefreshTokenSchema,
   ServerSecretSchema,

@@ -16,6 +16,12 @@ export interface PermissionAction {
   cli: boolean;
   /** Who may hold it: omitted = any account; 'admin' = role admin only. */
   requires?: 'admin';
+  /**
+   * When the action joined the catalogue: a UTC day (`2026-11-23`, read as its midnight) or an
+   * instant. A preset token created before it gained the action (presetDrift in presets.ts), so
+   * every new action must say when it was added.
+   */
+  addedAt: string;
 }
 
 export interface PermissionResource {
@@ -51,6 +57,9 @@ function freezeCatalogue(resources: PermissionResource[]): PermissionCatalogue {
   return Object.freeze(resources);
 }
 
+/** The day the first catalogue shipped. */
+const INITIAL = '2026-11-23';
+
 export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
   defineResource('account', 'Your Keyward account profile.', [
     {
@@ -58,12 +67,14 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'See your account details: email, name, plan and entitlements.',
       kind: 'read',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'update',
       description: 'Change your account name and profile settings.',
       kind: 'write',
       cli: false,
+      addedAt: INITIAL,
     },
   ]),
   defineResource('tokens', 'Your API tokens.', [
@@ -73,24 +84,28 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
         'List your API tokens and see their names, scopes, status and last use (never the secrets).',
       kind: 'read',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'create',
       description: 'Create new API tokens, limited to the permissions and expiry of the token doing it.',
       kind: 'write',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'update',
       description: 'Rename tokens, edit their descriptions, and deactivate or reactivate them.',
       kind: 'write',
       cli: false,
+      addedAt: INITIAL,
     },
     {
       name: 'revoke',
       description: 'Permanently revoke API tokens.',
       kind: 'write',
       cli: true,
+      addedAt: INITIAL,
     },
   ]),
   defineResource('components', 'The component library.', [
@@ -99,6 +114,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'Browse components and download their source (Pro items need an active Pro licence).',
       kind: 'read',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'publish',
@@ -106,6 +122,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       kind: 'write',
       cli: false,
       requires: 'admin',
+      addedAt: INITIAL,
     },
   ]),
   defineResource('blocks', 'The block library.', [
@@ -114,6 +131,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'Browse blocks and download their source (Pro items need an active Pro licence).',
       kind: 'read',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'publish',
@@ -121,6 +139,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       kind: 'write',
       cli: false,
       requires: 'admin',
+      addedAt: INITIAL,
     },
   ]),
   defineResource('audit', 'The audit log of changes to your account and tokens.', [
@@ -129,6 +148,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'Read the audit log: who created, changed or revoked your tokens, when and from where.',
       kind: 'read',
       cli: false,
+      addedAt: INITIAL,
     },
   ]),
 ]);
