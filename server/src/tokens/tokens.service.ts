@@ -219,6 +219,11 @@ export class TokensService {
     const graceHours = validateGracePeriod(input.gracePeriodHours);
     const now = Date.now();
     const requested = successorInput(old, input, now);
+    // A token rotating a token cannot outlive itself (assertAttenuated): by default the successor
+    // expires no later than the rotating token.
+    const ceiling = caller.principal.kind === 'token' ? caller.principal.token.expiresAt : null;
+    if (ceiling && input.expiresInDays == null && input.expiresAt == null)
+      if (!requested.expiresAt || requested.expiresAt > ceiling) requested.expiresAt = ceiling;
     const valid = grantableBy(
       validateTokenInput(requested, this.deps.catalogue, { maxRate: this.deps.maxTokenRate }, now),
       requested.permissions,
