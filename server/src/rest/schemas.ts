@@ -50,7 +50,7 @@ export const createTokenBody = (defaultPreset: PermissionPreset) =>
 /** POST /api/tokens/:id/rotate: RotateTokenInput as JSON (a permission list alone means CUSTOM). */
 export const rotateTokenBody = z
   .object({
-    gracePeriodHours: z.number().int('must be a whole number.').nullish(),
+    gracePeriodHours: z.number().nullish(),
     expiresInDays: z.number().int('must be a whole number.').nullish(),
     expiresAt: isoDate.nullish(),
     name: plainText().nullish(),

@@ -82,8 +82,8 @@ const RotateTokenInput = builder.inputType('RotateTokenInput', {
   description:
     'Everything left out is kept from the token being rotated: permissions, restrictions and rate limit. Permissions may only narrow.',
   fields: (t) => ({
-    gracePeriodHours: t.int({
-      description: `How long the old secret keeps working: 0 to ${MAX_GRACE_HOURS} hours (7 days); default 24.`,
+    gracePeriodHours: t.float({
+      description: `How long the old secret keeps working: 0 to ${MAX_GRACE_HOURS} hours (7 days), fractions allowed (0.5 = 30 minutes); default 24.`,
     }),
     expiresInDays: t.int({
       description:

@@ -437,14 +437,14 @@ export function revokedTargetError(): KeywardError {
 export const MAX_GRACE_HOURS = 168;
 export const DEFAULT_GRACE_HOURS = 24;
 
-/** A rotation's grace: 0 (the old secret stops at once) to 168 hours; 24 when not given. */
+/**
+ * A rotation's grace: 0 (the old secret stops at once) to 168 hours (7 days), fractions allowed
+ * (0.5 is 30 minutes); 24 when not given.
+ */
 export function validateGracePeriod(hours: number | null | undefined): number {
   if (hours == null) return DEFAULT_GRACE_HOURS;
-  if (!Number.isInteger(hours) || hours < 0 || hours > MAX_GRACE_HOURS)
-    throw validationError(
-      'gracePeriodHours',
-      `use a whole number of hours from 0 to ${MAX_GRACE_HOURS} (7 days).`,
-    );
+  if (!Number.isFinite(hours) || hours < 0 || hours > MAX_GRACE_HOURS)
+    throw validationError('gracePeriodHours', `use a number of hours from 0 to ${MAX_GRACE_HOURS} (7 days).`);
   return hours;
 }
 

@@ -283,7 +283,7 @@ export class TokensService {
       // The grace is counted by the database clock, as verification judges it.
       await tx.execute(
         `update api_token set rotated_at = now(), successor_id = ?, updated_at = now(),
-           grace_ends_at = now() + make_interval(hours => ?)
+           grace_ends_at = now() + ?::float8 * interval '1 hour'
          where id = ?`,
         [created.id, graceHours, old.id],
       );
