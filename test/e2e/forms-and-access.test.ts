@@ -17,7 +17,7 @@ import {
 
 /**
  * The admin app beyond the main journey: the login redirect, keyboard-only token creation, the detail
- * page's status radios, API errors shown as readable text next to their field, and the banner for
+ * page's Active switch, API errors shown as readable text next to their field, and the banner for
  * an unverified email. One browser context for the file, steps in order.
  */
 describe('admin app forms, keyboard use and access', () => {
@@ -99,23 +99,24 @@ describe('admin app forms, keyboard use and access', () => {
     expect(answer.body.token?.name).toBe(keyboardToken);
   });
 
-  it('deactivates and reactivates a token with the detail page status radios and Save', async () => {
+  it('deactivates and reactivates a token with the detail page Active switch', async () => {
     await page.getByRole('link', { name: keyboardToken }).click();
     await page.getByRole('heading', { level: 1, name: keyboardToken }).waitFor();
     const status = page.getByRole('region', { name: 'Status' });
+    const activeSwitch = status.getByRole('switch', { name: 'Active' });
 
-    await status.getByRole('radio', { name: 'Inactive', exact: true }).check();
-    await status.getByRole('button', { name: 'Save' }).click();
-    await status.getByText('Saved: the token is inactive.').waitFor();
+    await tabTo(page, activeSwitch);
+    await page.keyboard.press('Space');
+    await expect.poll(() => activeSwitch.getAttribute('aria-checked')).toBe('false');
     await page.locator('.page-head').getByText('Inactive', { exact: true }).waitFor();
     const off = await whoami(server, keyboardSecret);
     expect(off.status).toBe(401);
     expect(off.body.error).toBe('token_inactive');
     await page.getByRole('region', { name: 'History' }).getByText('Token deactivated').waitFor();
 
-    await status.getByRole('radio', { name: 'Active', exact: true }).check();
-    await status.getByRole('button', { name: 'Save' }).click();
-    await status.getByText('Saved: the token is active.').waitFor();
+    await activeSwitch.click();
+    await expect.poll(() => activeSwitch.getAttribute('aria-checked')).toBe('true');
+    await page.locator('.page-head').getByText('Active', { exact: true }).waitFor();
     expect((await whoami(server, keyboardSecret)).status).toBe(200);
   });
 

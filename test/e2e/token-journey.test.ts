@@ -74,12 +74,14 @@ describe('token journey in the admin app', () => {
     const dialog = page.getByRole('dialog', { name: 'New token', exact: true });
     await dialog.waitFor();
 
-    // Defaults: never expires, with a date one year ahead ready in case the user picks one.
-    expect(await dialog.getByRole('radio', { name: 'Never expires', exact: true }).isChecked()).toBe(true);
+    // Defaults: 30 days; never expires stays a choice, and a date one year ahead is ready in case
+    // the user picks one.
+    expect(await dialog.getByRole('radio', { name: '30 days', exact: true }).isChecked()).toBe(true);
+    expect(await dialog.getByRole('radio', { name: 'Never expires', exact: true }).isChecked()).toBe(false);
     const yearAhead = new Date();
     yearAhead.setFullYear(yearAhead.getFullYear() + 1);
-    expect(await dialog.getByLabel('Expiration date').inputValue()).toBe(
-      `${yearAhead.getFullYear()}-${String(yearAhead.getMonth() + 1).padStart(2, '0')}-${String(yearAhead.getDate()).padStart(2, '0')}`,
+    expect(await dialog.getByLabel('Expiration date and time').inputValue()).toBe(
+      `${yearAhead.getFullYear()}-${String(yearAhead.getMonth() + 1).padStart(2, '0')}-${String(yearAhead.getDate()).padStart(2, '0')}T23:59`,
     );
 
     await dialog.getByLabel('Name', { exact: true }).fill(tokenName);
@@ -188,7 +190,9 @@ describe('token journey in the admin app', () => {
     await tokenRow().getByRole('link', { name: tokenName }).click();
     await page.waitForURL(`**/tokens/${encodeURIComponent(tokenId)}`);
     await page.getByRole('heading', { level: 1, name: tokenName }).waitFor();
-    expect(await page.getByRole('radio', { name: 'Active', exact: true }).isChecked()).toBe(true);
+    // One status control: the list's Active switch.
+    const status = page.getByRole('region', { name: 'Status' });
+    expect(await status.getByRole('switch', { name: 'Active' }).getAttribute('aria-checked')).toBe('true');
     const permissions = page.getByRole('region', { name: 'Permissions' });
     expect((await permissions.getByRole('listitem').allTextContents()).sort()).toEqual([
       'account:read',
@@ -257,6 +261,10 @@ describe('token journey in the admin app', () => {
 
     await logInThroughUi(page, user.email, user.password);
     await page.waitForURL('**/tokens');
+    // Revoked tokens are hidden until asked for.
+    await page.getByText('No tokens match these statuses.').waitFor();
+    await page.getByRole('checkbox', { name: 'Revoked', exact: true }).check();
+    await page.waitForURL('**/tokens?status=active,inactive,revoked');
     const row = tokenRow();
     await row.waitFor();
     expect(await row.textContent()).toContain('Revoked');

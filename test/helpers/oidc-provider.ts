@@ -4,7 +4,9 @@
  *
  * The provider's login and consent screens are replaced by an interaction that signs in whoever
  * `signInAs` names and grants `openid email`, so a test decides the identity (sub, email,
- * email_verified) the provider vouches for.
+ * email_verified) the provider vouches for. With `{ pages: 'provider' }` the provider shows its own
+ * login and consent pages instead (its development interactions: any password, the login is the
+ * `sub`), for a real browser to fill in; `signInAs` then only says which claims that `sub` has.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -32,7 +34,10 @@ export interface TestOidcProvider {
 }
 
 /** Listens at once (so the issuer URL is known); answers 503 until `start` gives it Keyward's callback. */
-export async function startOidcProvider(): Promise<TestOidcProvider> {
+export async function startOidcProvider(
+  options: { pages?: 'none' | 'provider' } = {},
+): Promise<TestOidcProvider> {
+  const providerPages = options.pages === 'provider';
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const server: Server = createServer((req, res) => {
     if (handler) handler(req, res);
@@ -76,8 +81,10 @@ export async function startOidcProvider(): Promise<TestOidcProvider> {
             return sub === identity.sub ? claims : { sub };
           },
         }),
-        features: { devInteractions: { enabled: false } },
-        interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+        features: { devInteractions: { enabled: providerPages } },
+        ...(providerPages
+          ? {}
+          : { interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` } }),
         cookies: { keys: ['test cookie key of the provider'] },
         jwks: { keys: [signingKey] },
         ttl: { Interaction: 600, Session: 600, Grant: 600, AccessToken: 600, IdToken: 600 },
@@ -85,7 +92,7 @@ export async function startOidcProvider(): Promise<TestOidcProvider> {
       const provider = new Provider(issuer, configuration);
       const callback = provider.callback();
       handler = (req, res) => {
-        if (req.url?.startsWith('/interaction/')) {
+        if (!providerPages && req.url?.startsWith('/interaction/')) {
           finishInteraction(provider, req, res, identity).catch((error: unknown) => {
             res.writeHead(500).end(String(error));
           });

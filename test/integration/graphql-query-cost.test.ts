@@ -66,16 +66,30 @@ function expectTooComplex(response: GqlResponse<unknown>) {
 }
 
 describe('query cost', () => {
-  it("the web app's largest pages pass: the tokens table, token detail with its usage, audit lists", async () => {
+  it("the web app's largest pages pass: the tokens table, token detail, 90 days of usage, audit lists and their token filter", async () => {
     const owner = await seedOwner();
     const cookie = await server.login(owner.email, owner.password);
     const tokens = await webModule('tokens/tokens.operations.ts');
+    const usage = await webModule('tokens/usage.operations.ts');
+    type AuditFilter = { tokenId?: string; action?: string };
+    const listSearch = await webModule('tokens/token-list-search.ts');
     const audit = await webModule('audit/audit.operations.ts');
+    // The tokens table as a bookmarked URL can ask for it: every status, a search and a sort.
+    const filter = (listSearch.listFilter as (search: Record<string, string>) => unknown)({
+      status: 'active,inactive,expired,revoked',
+      q: 'kw_',
+      sort: 'expires',
+    });
     const queries = [
-      tokens.tokensQuery as AppQuery,
+      (tokens.tokensQuery as (filter: unknown) => AppQuery)(filter),
       (tokens.tokenQuery as (id: string) => AppQuery)(owner.token.id),
-      (audit.auditEventsQuery as (tokenId: string | null) => AppQuery)(null),
-      (audit.auditEventsQuery as (tokenId: string | null) => AppQuery)(owner.token.id),
+      (usage.tokenUsageQuery as (id: string, days: number) => AppQuery)(owner.token.id, 90),
+      (audit.auditEventsQuery as (filter: AuditFilter) => AppQuery)({}),
+      (audit.auditEventsQuery as (filter: AuditFilter) => AppQuery)({
+        tokenId: owner.token.id,
+        action: 'token.*',
+      }),
+      audit.tokenChoicesQuery as AppQuery,
     ];
     for (const query of queries) await runAppQuery(query, cookie);
   });

@@ -3,6 +3,7 @@ import { createRootRouteWithContext, createRoute, createRouter } from '@tanstack
 import { AppShell } from './components/app-shell';
 import { NotFoundPage } from './components/not-found-page';
 import { AccountPage } from './features/account/account-page';
+import { auditSearch } from './features/audit/audit.operations';
 import { AuditPage } from './features/audit/audit-page';
 import { ForgotPasswordPage } from './features/auth/forgot-password-page';
 import { LoginPage } from './features/auth/login-page';
@@ -11,7 +12,9 @@ import { GuestOnly, RequireAuth } from './features/auth/require-auth';
 import { ResetPasswordPage } from './features/auth/reset-password-page';
 import { VerifyEmailPage } from './features/auth/verify-email-page';
 import { TokenDetailPage } from './features/tokens/token-detail-page';
+import { validateTokenListSearch } from './features/tokens/token-list-search';
 import { TokensPage } from './features/tokens/tokens-page';
+import { usageRangeSearch } from './features/tokens/usage.operations';
 import { Redirect } from './lib/navigation';
 import { optionalString, parseSearch, stringifySearch } from './lib/search-params';
 import { useViewer } from './lib/viewer';
@@ -36,7 +39,11 @@ const startRoute = createRoute({
 const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/login',
-  validateSearch: optionalString('next'),
+  // `error`: why a sign-in with OpenID Connect came back here (`oidc_…`, docs/api.md).
+  validateSearch: (search: Record<string, unknown>) => ({
+    ...optionalString('next')(search),
+    ...optionalString('error')(search),
+  }),
   component: () => (
     <GuestOnly>
       <LoginPage />
@@ -78,6 +85,7 @@ const verifyEmailRoute = createRoute({
 const tokensRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/tokens',
+  validateSearch: validateTokenListSearch,
   component: () => (
     <RequireAuth>
       <TokensPage />
@@ -88,6 +96,7 @@ const tokensRoute = createRoute({
 const tokenRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/tokens/$id',
+  validateSearch: usageRangeSearch,
   component: function TokenRoute() {
     const { id } = tokenRoute.useParams();
     return (
@@ -101,6 +110,7 @@ const tokenRoute = createRoute({
 const auditRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/audit',
+  validateSearch: auditSearch,
   component: () => (
     <RequireAuth>
       <AuditPage />

@@ -1,5 +1,5 @@
 /**
- * Search params as plain `key=value` pairs (`?next=%2Ftokens`, later `?status=active`), not the
+ * Search params as plain `key=value` pairs (`?next=%2Ftokens`, `?status=active,expired`), not the
  * router's default JSON encoding: links stay readable, and a value such as a mailed token is
  * never read as a number. Each route's `validateSearch` turns the strings into its typed params.
  */
@@ -13,7 +13,8 @@ export function stringifySearch(search: Record<string, unknown>): string {
     if (value === undefined || value === null || value === '') continue;
     params.set(key, String(value));
   }
-  const text = params.toString();
+  // Commas stay readable (`status=active,expired`): they need no escaping in a query string.
+  const text = params.toString().replaceAll('%2C', ',');
   return text ? `?${text}` : '';
 }
 

@@ -34,17 +34,38 @@ export function toDateInputValue(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-/** Today's date one year ahead, the default expiry offered when creating a token. */
-export function oneYearFromToday(today: Date = new Date()): string {
-  const next = new Date(today);
-  next.setFullYear(today.getFullYear() + 1);
-  return toDateInputValue(next);
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Whole days left until `iso`, rounded up (a token made "for 30 days" shows 30); 0 or less once past. */
+export function daysUntil(iso: string, now: number = Date.now()): number {
+  return Math.ceil((new Date(iso).getTime() - now) / DAY_MS);
 }
 
-/** The end of a `YYYY-MM-DD` day in local time, as an ISO string; null when not a valid date. */
-export function endOfLocalDay(value: string): string | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+/** `YYYY-MM-DDTHH:mm` of a local date and time, as `<input type="datetime-local">` expects. */
+export function toDateTimeInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${toDateInputValue(date)}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/**
+ * A `YYYY-MM-DDTHH:mm` local date and time as ISO 8601 with the browser's UTC offset
+ * (`2026-05-01T17:30:00+02:00`), so the server gets the instant the user meant; null when invalid.
+ */
+export function localDateTimeToIso(value: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
   if (!match) return null;
-  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 23, 59, 59);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  const [, year, month, day, hour, minute] = match.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(year, month - 1, day, hour, minute);
+  if (Number.isNaN(date.getTime()) || date.getMonth() !== month - 1 || date.getDate() !== day) return null;
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+  return `${toDateTimeInputValue(date)}:00${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
 }

@@ -27,10 +27,26 @@ const detailLabels: Record<string, string> = {
   throttled: 'too many failed attempts',
   web: 'web app',
   api: 'API (/api/v1)',
+  oidc: 'OpenID Connect',
+  inactivity: 'unused for too long',
   'login revoked': 'the whole login was revoked',
 };
 
 export function detailLabel(detail: string | null): string | null {
   if (!detail) return null;
   return detailLabels[detail] ?? detail;
+}
+
+/** The resources events belong to, as the action filter groups them (`token.*`, …). */
+export const actionGroups: readonly { resource: string; label: string; all: string }[] = [
+  { resource: 'token', label: 'Tokens', all: 'All token events' },
+  { resource: 'session', label: 'Sign-ins and sessions', all: 'All sign-in and session events' },
+  { resource: 'account', label: 'Account', all: 'All account events' },
+  { resource: 'refresh_token', label: 'API logins', all: 'All API login events' },
+];
+
+/** A readable name for an action filter: `token.*` → "All token events", `token.revoke` → "Token revoked". */
+export function actionFilterLabel(action: string): string {
+  const group = actionGroups.find((candidate) => `${candidate.resource}.*` === action);
+  return group ? group.all : (actionLabels[action] ?? action);
 }

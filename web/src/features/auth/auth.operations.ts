@@ -1,4 +1,5 @@
-import { graphql } from '../../lib/graphql';
+import { queryOptions } from '@tanstack/react-query';
+import { graphql, request } from '../../lib/graphql';
 import { ViewerFields } from '../../lib/viewer';
 
 export const loginMutation = graphql(
@@ -35,3 +36,14 @@ export const requestPasswordResetMutation = graphql(
 export const resetPasswordMutation = graphql(
   'mutation ResetPassword($token: String!, $password: String!) { resetPassword(token: $token, password: $password) }',
 );
+
+const signInOptionsDocument = graphql(`
+  query SignInOptions { signInOptions { oidc { label startUrl } } }
+`);
+
+/** How else the login page can sign people in (OpenID Connect when the server is configured for it). */
+export const signInOptionsQuery = queryOptions({
+  queryKey: ['signInOptions'] as const,
+  queryFn: async () => (await request(signInOptionsDocument, {})).signInOptions,
+  staleTime: 5 * 60_000,
+});

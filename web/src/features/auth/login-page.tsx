@@ -1,13 +1,14 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useSearch } from '@tanstack/react-router';
 import { type FormEvent, useRef, useState } from 'react';
 import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert } from '../../components/messages';
 import { type FormErrors, noErrors, requireFilled, toFormErrors } from '../../lib/form-errors';
 import { request, toApiError } from '../../lib/graphql';
-import { useDocumentTitle } from '../../lib/navigation';
+import { safeNextPath, useDocumentTitle } from '../../lib/navigation';
 import { useSetViewer } from '../../lib/viewer';
-import { loginMutation } from './auth.operations';
+import { loginMutation, signInOptionsQuery } from './auth.operations';
+import { oidcErrorMessage } from './oidc-errors';
 
 type LoginField = 'email' | 'password';
 
@@ -20,7 +21,16 @@ const required: Record<LoginField, string> = {
 export function LoginPage() {
   useDocumentTitle('Log in');
   const setViewer = useSetViewer();
-  const { next } = useSearch({ from: '/login' });
+  const { next, error } = useSearch({ from: '/login' });
+  const options = useQuery(signInOptionsQuery);
+  const oidc = options.data?.oidc ?? null;
+  // The reason a sign-in with the provider came back here; gone once the form is used instead.
+  const [showOidcError, setShowOidcError] = useState(true);
+  // Said once the provider's name is known, so the alert is announced once, with that name.
+  const oidcError =
+    error && showOidcError && !options.isPending
+      ? oidcErrorMessage(error, oidc?.label ?? 'your identity provider')
+      : null;
   const [values, setValues] = useState<Record<LoginField, string>>({ email: '', password: '' });
   const [errors, setErrors] = useState<FormErrors<LoginField>>(noErrors);
   const formRef = useRef<HTMLFormElement>(null);
@@ -35,6 +45,7 @@ export function LoginPage() {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (login.isPending) return;
+    setShowOidcError(false);
     const input = { email: values.email.trim(), password: values.password };
     const missing = requireFilled(input, required);
     setErrors(missing);
@@ -47,6 +58,7 @@ export function LoginPage() {
   return (
     <div className="auth-card">
       <h1>Log in to Keyward</h1>
+      <ErrorAlert message={oidcError} />
       <form ref={formRef} onSubmit={submit} noValidate>
         <ErrorAlert message={errors.form} />
         <Field label="Email" error={errors.fields.email}>
@@ -77,6 +89,20 @@ export function LoginPage() {
           Log in
         </button>
       </form>
+      {oidc ? (
+        <div className="auth-alternative">
+          <p className="auth-divider">
+            <span>or</span>
+          </p>
+          {/* A plain link: the provider's pages need a full navigation, not a fetch. */}
+          <a
+            className="button button-block"
+            href={`${oidc.startUrl}?next=${encodeURIComponent(safeNextPath(next))}`}
+          >
+            Sign in with {oidc.label}
+          </a>
+        </div>
+      ) : null}
       <p className="auth-links">
         <Link to="/forgot-password">Forgot your password?</Link>
         <span>

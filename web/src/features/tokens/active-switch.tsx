@@ -4,14 +4,19 @@ import { useSetTokenActive } from './tokens.mutations';
 import type { TokenSummary } from './tokens.operations';
 
 type ActiveSwitchProps = {
-  token: TokenSummary;
+  token: Pick<TokenSummary, 'id' | 'name' | 'status' | 'active'>;
   /** Id of the element naming the token, so "Active" is announced with its row. */
   describedBy: string;
   onError: (message: string | null) => void;
+  /** Shows "Active" beside the switch (the detail page); the list's column header says it there. */
+  visibleLabel?: boolean;
 };
 
-/** Deactivates or reactivates a token at once; revoked and expired tokens can't be switched. */
-export function ActiveSwitch({ token, describedBy, onError }: ActiveSwitchProps) {
+/**
+ * The token's one status control, in the list and on the detail page: deactivates or reactivates
+ * it at once. Revoked and expired tokens (and statuses this build does not know) can't be switched.
+ */
+export function ActiveSwitch({ token, describedBy, onError, visibleLabel = false }: ActiveSwitchProps) {
   const setActive = useSetTokenActive();
   const toggleable = canToggle(token.status);
   const checked = setActive.isPending ? setActive.variables.active : toggleable && token.active;
@@ -40,6 +45,11 @@ export function ActiveSwitch({ token, describedBy, onError }: ActiveSwitchProps)
       <span className="switch-track" aria-hidden="true">
         <span className="switch-thumb" />
       </span>
+      {visibleLabel ? (
+        <span className="switch-label" aria-hidden="true">
+          Active
+        </span>
+      ) : null}
     </button>
   );
 }

@@ -1,13 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useMemo, useRef, useState } from 'react';
 import { Dialog } from '../../components/dialog';
 import { Field, FieldError, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, Loading } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { toApiError } from '../../lib/graphql';
-import { endOfLocalDay, oneYearFromToday, toDateInputValue } from '../../lib/time';
 import { useSignedInViewer } from '../../lib/viewer';
 import { grantableCatalogue, grantedPermissions, PermissionPicker } from './permission-picker';
+import {
+  defaultExpiry,
+  defaultExpiryDate,
+  type ExpiryChoice,
+  ExpiryField,
+  expiryInput,
+} from './token-expiry-field';
 import { useCreateToken } from './tokens.mutations';
 import {
   type CreatedToken,
@@ -16,9 +22,12 @@ import {
   permissionCatalogueQuery,
 } from './tokens.operations';
 
-const fields = ['name', 'description', 'expiresAt', 'permissions'] as const;
+const fields = ['name', 'description', 'expiresAt', 'permissions', 'rateLimitPerMinute'] as const;
 type TokenField = (typeof fields)[number];
 const fieldAliases: Record<string, TokenField> = { expiresInDays: 'expiresAt', preset: 'permissions' };
+
+/** What the server gives a token created without a rate limit (see docs/api.md). */
+const DEFAULT_RATE_LIMIT = '120';
 
 type NewTokenDialogProps = { onCancel: () => void; onCreated: (created: CreatedToken) => void };
 
@@ -30,11 +39,11 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
     () => grantableCatalogue(catalogue.data?.permissionCatalogue ?? [], isAdmin),
     [catalogue.data, isAdmin],
   );
-  const radioName = useId();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [expiration, setExpiration] = useState<'never' | 'date'>('never');
-  const [expiryDate, setExpiryDate] = useState(oneYearFromToday);
+  const [expiry, setExpiry] = useState<ExpiryChoice>(defaultExpiry);
+  const [expiryDate, setExpiryDate] = useState(defaultExpiryDate);
+  const [rateLimit, setRateLimit] = useState(DEFAULT_RATE_LIMIT);
   const [preset, setPreset] = useState<PermissionPreset>('READ_ONLY');
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const [errors, setErrors] = useState<FormErrors<TokenField>>(noErrors);
@@ -42,20 +51,15 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
   useFocusFirstError(formRef, errors);
   const create = useCreateToken();
 
-  const tomorrow = new Date();
-  tomorrow.setDate(tomorrow.getDate() + 1);
-
   const validate = (): FormErrors<TokenField> => {
     const found = noErrors<TokenField>();
     if (!name.trim()) found.fields.name = 'Enter a name, so you can recognise the token later.';
-    if (expiration === 'date') {
-      const expiresAt = endOfLocalDay(expiryDate);
-      if (!expiresAt) found.fields.expiresAt = 'Enter an expiration date.';
-      else if (new Date(expiresAt).getTime() <= Date.now())
-        found.fields.expiresAt = 'The expiration date must be in the future.';
-    }
+    const expiryResult = expiryInput(expiry);
+    if ('error' in expiryResult) found.fields.expiresAt = expiryResult.error;
     if (preset === 'CUSTOM' && selected.size === 0)
       found.fields.permissions = 'Choose at least one permission.';
+    if (!/^\d+$/.test(rateLimit.trim()) || Number(rateLimit) < 1)
+      found.fields.rateLimitPerMinute = 'Enter a whole number of requests per minute, at least 1.';
     return found;
   };
 
@@ -68,8 +72,11 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
     // Optional fields are left out (not sent as null) when unused.
     const input: CreateTokenInput = { name: name.trim(), preset };
     if (description.trim()) input.description = description.trim();
-    if (expiration === 'date') input.expiresAt = endOfLocalDay(expiryDate);
+    const expiryResult = expiryInput(expiry);
+    if ('input' in expiryResult) Object.assign(input, expiryResult.input);
     if (preset === 'CUSTOM') input.permissions = grantedPermissions(grantable, 'CUSTOM', selected);
+    // Left at the default, the server's own default applies (an operator may have changed it).
+    if (rateLimit.trim() !== DEFAULT_RATE_LIMIT) input.rateLimitPerMinute = Number(rateLimit);
     create.mutate(input, {
       onSuccess: ({ createToken }) => onCreated(createToken),
       onError: (failure) => setErrors(toFormErrors(toApiError(failure), fields, fieldAliases)),
@@ -110,46 +117,15 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
             />
           )}
         </Field>
-        <fieldset className="fieldset">
-          <legend>Expiration</legend>
-          <div className="choice">
-            <input
-              type="radio"
-              id={`${radioName}-never`}
-              name={radioName}
-              checked={expiration === 'never'}
-              onChange={() => setExpiration('never')}
-            />
-            <label htmlFor={`${radioName}-never`}>Never expires</label>
-          </div>
-          <div className="choice">
-            <input
-              type="radio"
-              id={`${radioName}-date`}
-              name={radioName}
-              checked={expiration === 'date'}
-              onChange={() => setExpiration('date')}
-            />
-            <label htmlFor={`${radioName}-date`}>Expires at</label>
-          </div>
-          <Field label="Expiration date" error={errors.fields.expiresAt} className="field-nested">
-            {(control) => (
-              <input
-                {...control}
-                type="date"
-                min={toDateInputValue(tomorrow)}
-                value={expiryDate}
-                onChange={(event) => {
-                  setExpiryDate(event.target.value);
-                  setExpiration('date');
-                }}
-              />
-            )}
-          </Field>
-          <p className="hint">
-            Tokens that never expire are convenient but risky; an expiry limits the damage of a leak.
-          </p>
-        </fieldset>
+        <ExpiryField
+          choice={expiry}
+          date={expiryDate}
+          error={errors.fields.expiresAt}
+          onChange={(choice, date) => {
+            setExpiry(choice);
+            setExpiryDate(date);
+          }}
+        />
         {catalogue.error ? <ErrorAlert message={catalogue.error.message} /> : null}
         {catalogue.data ? (
           <PermissionPicker
@@ -165,6 +141,24 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
         ) : (
           <FieldError message={errors.fields.permissions} />
         )}
+        <Field
+          label="Rate limit (requests per minute)"
+          error={errors.fields.rateLimitPerMinute}
+          hint="How often this token may call the API. The default is 120 requests per minute."
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              step={1}
+              className="input-short"
+              value={rateLimit}
+              onChange={(event) => setRateLimit(event.target.value)}
+            />
+          )}
+        </Field>
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onCancel}>
             Cancel

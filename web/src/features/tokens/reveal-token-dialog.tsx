@@ -12,18 +12,11 @@ type CopyState = 'idle' | 'copied' | 'failed';
  */
 export function RevealTokenDialog({ name, secret, onClose }: RevealTokenDialogProps) {
   const confirmId = useId();
+  const snippetId = useId();
   const [confirmed, setConfirmed] = useState(false);
-  const [copyState, setCopyState] = useState<CopyState>('idle');
-
-  const copy = async () => {
-    try {
-      if (!navigator.clipboard) throw new Error('Clipboard unavailable');
-      await navigator.clipboard.writeText(secret);
-      setCopyState('copied');
-    } catch {
-      setCopyState('failed');
-    }
-  };
+  const [copyState, copy] = useCopy();
+  const [snippetCopyState, copySnippet] = useCopy();
+  const snippet = usageSnippet(secret, window.location.origin);
 
   const download = (event: MouseEvent<HTMLButtonElement>) => {
     const url = URL.createObjectURL(new Blob([`${secret}\n`], { type: 'text/plain' }));
@@ -57,7 +50,7 @@ export function RevealTokenDialog({ name, secret, onClose }: RevealTokenDialogPr
         )}
       </Field>
       <div className="button-row">
-        <button type="button" className="button" onClick={copy}>
+        <button type="button" className="button" onClick={() => copy(secret)}>
           Copy
         </button>
         <button type="button" className="button" onClick={download}>
@@ -68,6 +61,26 @@ export function RevealTokenDialog({ name, secret, onClose }: RevealTokenDialogPr
           {copyState === 'failed' ? 'Copying failed: select the token above and copy it yourself.' : null}
         </span>
       </div>
+      <section className="usage-snippet" aria-labelledby={snippetId}>
+        <h3 id={snippetId}>Try it</h3>
+        <p className="hint">
+          Check the token from a terminal: Keyward answers with the account and token it belongs to.
+        </p>
+        <pre>
+          <code>{snippet}</code>
+        </pre>
+        <div className="button-row">
+          <button type="button" className="button button-small" onClick={() => copySnippet(snippet)}>
+            Copy command
+          </button>
+          <span className="copy-status" aria-live="polite">
+            {snippetCopyState === 'copied' ? 'Command copied.' : null}
+            {snippetCopyState === 'failed'
+              ? 'Copying failed: select the command and copy it yourself.'
+              : null}
+          </span>
+        </div>
+      </section>
       <div className="choice confirm-choice">
         <input
           type="checkbox"
@@ -84,4 +97,23 @@ export function RevealTokenDialog({ name, secret, onClose }: RevealTokenDialogPr
       </div>
     </Dialog>
   );
+}
+
+/** The shell command that checks a token (`GET /api/cli/whoami`), for the server the app runs on. */
+export const usageSnippet = (secret: string, origin: string): string =>
+  `curl -H "Authorization: Bearer ${secret}" ${origin}/api/cli/whoami`;
+
+/** Copies text to the clipboard, remembering whether that worked for the status line. */
+function useCopy(): [CopyState, (text: string) => Promise<void>] {
+  const [state, setState] = useState<CopyState>('idle');
+  const copy = async (text: string) => {
+    try {
+      if (!navigator.clipboard) throw new Error('Clipboard unavailable');
+      await navigator.clipboard.writeText(text);
+      setState('copied');
+    } catch {
+      setState('failed');
+    }
+  };
+  return [state, copy];
 }

@@ -1,6 +1,10 @@
-import { statusLabels } from './token-labels';
+import { statusLabel } from './token-labels';
 import type { TokenStatus } from './tokens.operations';
 
+/** The status as a coloured badge; an unknown status gets the neutral look. */
 export function StatusBadge({ status }: { status: TokenStatus }) {
-  return <span className={`badge badge-${status.toLowerCase()}`}>{statusLabels[status]}</span>;
+  const known = ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED'].includes(status);
+  return (
+    <span className={`badge badge-${known ? status.toLowerCase() : 'inactive'}`}>{statusLabel(status)}</span>
+  );
 }

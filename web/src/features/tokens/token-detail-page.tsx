@@ -14,9 +14,10 @@ import { DeleteTokenDialog } from './delete-token-dialog';
 import { StatusBadge } from './status-badge';
 import { TokenDetailsForm } from './token-details-form';
 import { presetLabels } from './token-labels';
-import { TokenStatusForm } from './token-status-form';
+import { TokenStatusControl } from './token-status-control';
 import { type TokenDetail, tokenQuery } from './tokens.operations';
-import { UsageChart } from './usage-chart';
+import { TokenUsage } from './usage-chart';
+import './tokens.css';
 
 export function TokenDetailPage({ id }: { id: string }) {
   const query = useQuery(tokenQuery(id));
@@ -70,7 +71,8 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
       {token.description ? <p className="lead">{printable(token.description, { multiline: true })}</p> : null}
       {deleted ? (
         <StatusMessage>
-          The token “{printable(token.name)}” has been deleted and can no longer be used.
+          The token “{printable(token.name)}” has been deleted and can no longer be used. It stays listed as
+          Revoked.
         </StatusMessage>
       ) : null}
       <dl className="facts">
@@ -100,7 +102,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
         </dd>
         {token.revokedAt ? (
           <>
-            <dt>Deleted</dt>
+            <dt>Revoked</dt>
             <dd>
               <RelativeTime value={token.revokedAt} />
             </dd>
@@ -112,7 +114,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
 
       <section className="card" aria-labelledby="status-title">
         <h2 id="status-title">Status</h2>
-        <TokenStatusForm token={token} />
+        <TokenStatusControl token={token} />
       </section>
 
       <section className="card" aria-labelledby="permissions-title">
@@ -139,7 +141,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
 
       <section className="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Usage</h2>
-        <UsageChart days={token.usage} />
+        <TokenUsage tokenId={token.id} />
       </section>
 
       <section className="card" aria-labelledby="children-title">
@@ -147,10 +149,12 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
         <CreatedTokens tokens={token.children} />
       </section>
 
-      <section className="card" aria-labelledby="details-title">
-        <h2 id="details-title">Name and description</h2>
-        <TokenDetailsForm token={token} />
-      </section>
+      {revoked ? null : (
+        <section className="card" aria-labelledby="details-title">
+          <h2 id="details-title">Name and description</h2>
+          <TokenDetailsForm token={token} />
+        </section>
+      )}
 
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
@@ -164,7 +168,10 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
       {revoked ? null : (
         <section className="card card-danger" aria-labelledby="danger-title">
           <h2 id="danger-title">Danger zone</h2>
-          <p>Deleting revokes the token for good: every request that uses it is refused from then on.</p>
+          <p>
+            Deleting revokes the token for good: every request that uses it is refused from then on. It stays
+            in your list as Revoked, with its history.
+          </p>
           <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
             Delete token
           </button>

@@ -18,6 +18,16 @@ export function TokenDetailsForm({ token }: { token: TokenDetail }) {
   useFocusFirstError(formRef, errors);
   const update = useUpdateToken();
 
+  // The confirmation belongs to the answer it confirms: it goes once the fields are edited again
+  // or the token changes otherwise (switched off, say), so it never lingers over a newer state.
+  const answer = update.data?.updateToken;
+  const saved =
+    answer !== undefined &&
+    answer.name === name.trim() &&
+    (answer.description ?? '') === description.trim() &&
+    answer.status === token.status &&
+    answer.active === token.active;
+
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (update.isPending) return;
@@ -63,7 +73,7 @@ export function TokenDetailsForm({ token }: { token: TokenDetail }) {
       <button type="submit" className="button" aria-busy={update.isPending}>
         Update details
       </button>
-      {update.isSuccess ? <StatusMessage>Details updated.</StatusMessage> : null}
+      {saved ? <StatusMessage>Details updated.</StatusMessage> : null}
     </form>
   );
 }

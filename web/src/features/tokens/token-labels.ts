@@ -15,7 +15,7 @@ export const presetDescriptions: Record<PermissionPreset, string> = {
   CUSTOM: 'Exactly the actions you tick below; it never gains new ones.',
 };
 
-export const statusLabels: Record<TokenStatus, string> = {
+const statusLabels: Partial<Record<string, string>> = {
   ACTIVE: 'Active',
   INACTIVE: 'Inactive',
   EXPIRED: 'Expired',
@@ -23,5 +23,14 @@ export const statusLabels: Record<TokenStatus, string> = {
   PENDING: 'Pending',
 };
 
-/** Revoked and expired tokens are final: they can't be switched back on. */
-export const canToggle = (status: TokenStatus): boolean => status === 'ACTIVE' || status === 'INACTIVE';
+/**
+ * How the app names a status. A status this build does not know yet (a newer server's) is shown
+ * by its own name ("SOME_STATE" as "Some state") rather than breaking the page.
+ */
+export function statusLabel(status: TokenStatus | (string & {})): string {
+  return statusLabels[status] ?? status.charAt(0) + status.slice(1).toLowerCase().replaceAll('_', ' ');
+}
+
+/** Revoked and expired tokens are final: they can't be switched back on. A pending one can be switched off ahead. */
+export const canToggle = (status: TokenStatus): boolean =>
+  status === 'ACTIVE' || status === 'INACTIVE' || status === 'PENDING';

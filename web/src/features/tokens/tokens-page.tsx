@@ -1,22 +1,48 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useNavigate, useSearch } from '@tanstack/react-router';
+import { useCallback, useRef, useState } from 'react';
 import { LoadMoreButton } from '../../components/load-more';
-import { ErrorAlert } from '../../components/messages';
+import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { PageSkeleton } from '../../components/skeleton';
 import { useDocumentTitle } from '../../lib/navigation';
+import { printable } from '../../lib/printable';
+import { DeleteTokenDialog } from './delete-token-dialog';
 import { NewTokenDialog } from './new-token-dialog';
 import { RevealTokenDialog } from './reveal-token-dialog';
+import { TokenFilters } from './token-filters';
+import { listFilter, type TokenListSearch } from './token-list-search';
 import { TokenTable } from './token-table';
-import { type CreatedToken, tokensQuery } from './tokens.operations';
+import { anyTokenQuery, type CreatedToken, type TokenSummary, tokensQuery } from './tokens.operations';
+import './tokens.css';
 
 export function TokensPage() {
   useDocumentTitle('Tokens');
-  const query = useInfiniteQuery(tokensQuery);
+  const search = useSearch({ from: '/tokens' });
+  const navigate = useNavigate({ from: '/tokens' });
+  const filter = listFilter(search);
+  // While a new filter or search loads, the previous rows stay (dimmed) instead of a skeleton.
+  const query = useInfiniteQuery({ ...tokensQuery(filter), placeholderData: keepPreviousData });
+  const tokens = query.data?.pages.flatMap((page) => page.tokens.edges.map((edge) => edge.node)) ?? [];
+  // Nothing matches: is that the filter, or has the account no tokens at all?
+  const anyToken = useQuery({ ...anyTokenQuery, enabled: query.isSuccess && tokens.length === 0 });
+  const noTokensAtAll = query.isSuccess && tokens.length === 0 && anyToken.data === false;
+
   const [creating, setCreating] = useState(false);
   // The only place the secret lives; set back to null when the reveal dialog closes.
   const [created, setCreated] = useState<CreatedToken | null>(null);
+  const [deleting, setDeleting] = useState<TokenSummary | null>(null);
+  const [deleted, setDeleted] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const newTokenRef = useRef<HTMLButtonElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  const changeSearch = useCallback(
+    (change: Partial<TokenListSearch>, options: { replace?: boolean } = {}) => {
+      setDeleted(null);
+      void navigate({ search: (previous) => ({ ...previous, ...change }), replace: options.replace });
+    },
+    [navigate],
+  );
 
   // The dialog's opener may be gone (the empty state's button): land on the list's button instead.
   const closeReveal = () => {
@@ -26,10 +52,17 @@ export function TokensPage() {
 
   const handleCreated = (result: CreatedToken) => {
     setCreating(false);
+    setDeleted(null);
     setCreated(result);
   };
 
-  const tokens = query.data?.pages.flatMap((page) => page.tokens.edges.map((edge) => edge.node)) ?? [];
+  const handleDeleted = (token: TokenSummary) => {
+    setDeleting(null);
+    setDeleted(token.name);
+    // The row's Delete button is gone (and the row too, unless Revoked is shown): start from the heading.
+    window.setTimeout(() => headingRef.current?.focus(), 0);
+  };
+
   const newTokenButton = (
     <button
       type="button"
@@ -44,13 +77,20 @@ export function TokensPage() {
   return (
     <>
       <div className="page-head">
-        <h1>Tokens</h1>
-        {tokens.length > 0 ? newTokenButton : null}
+        <h1 ref={headingRef} tabIndex={-1}>
+          Tokens
+        </h1>
+        {noTokensAtAll || query.isPending ? null : newTokenButton}
       </div>
       <ErrorAlert message={query.error?.message} />
       <ErrorAlert message={actionError} />
+      {deleted ? (
+        <StatusMessage>
+          Deleted “{printable(deleted)}”: it is revoked for good and stays listed under Revoked.
+        </StatusMessage>
+      ) : null}
       {query.isPending ? <PageSkeleton label="Loading tokens…" /> : null}
-      {query.data && tokens.length === 0 ? (
+      {noTokensAtAll ? (
         <section className="empty-state" aria-labelledby="empty-tokens-title">
           <h2 id="empty-tokens-title">You have no tokens yet</h2>
           <p>
@@ -61,17 +101,41 @@ export function TokensPage() {
           {newTokenButton}
         </section>
       ) : null}
-      {tokens.length > 0 ? (
+      {query.data && !noTokensAtAll ? (
         <>
-          <TokenTable tokens={tokens} onError={setActionError} />
-          {query.hasNextPage ? (
-            <LoadMoreButton onClick={() => query.fetchNextPage()} loading={query.isFetchingNextPage} />
-          ) : null}
+          <TokenFilters search={search} onChange={changeSearch} />
+          {tokens.length > 0 ? (
+            <div aria-busy={query.isPlaceholderData || undefined} className="token-results">
+              <TokenTable
+                tokens={tokens}
+                orderBy={filter.orderBy}
+                onError={setActionError}
+                onDelete={(token) => {
+                  setDeleted(null);
+                  setDeleting(token);
+                }}
+              />
+              {query.hasNextPage ? (
+                <LoadMoreButton onClick={() => query.fetchNextPage()} loading={query.isFetchingNextPage} />
+              ) : null}
+            </div>
+          ) : query.isPlaceholderData || anyToken.isPending ? null : (
+            <p className="no-results" role="status">
+              No tokens match {filter.search ? `“${printable(filter.search)}” with ` : ''}these statuses.
+            </p>
+          )}
         </>
       ) : null}
       {creating ? <NewTokenDialog onCancel={() => setCreating(false)} onCreated={handleCreated} /> : null}
       {created ? (
         <RevealTokenDialog name={created.token.name} secret={created.secret} onClose={closeReveal} />
+      ) : null}
+      {deleting ? (
+        <DeleteTokenDialog
+          token={deleting}
+          onCancel={() => setDeleting(null)}
+          onDeleted={() => handleDeleted(deleting)}
+        />
       ) : null}
     </>
   );

@@ -1,35 +1,86 @@
-import { type QueryClient, useMutation, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, type QueryKey, useMutation, useQueryClient } from '@tanstack/react-query';
 import { request } from '../../lib/graphql';
 import { auditKeys } from '../audit/audit.operations';
+import { listShows } from './token-list-search';
 import {
   type CreateTokenInput,
   createTokenMutation,
   revokeTokenMutation,
   setTokenActiveMutation,
   type TokenDetail,
+  type TokenListFilter,
   type TokenPages,
   type TokenSummary,
   tokenKeys,
   updateTokenMutation,
 } from './tokens.operations';
 
-/** Applies `change` to the token wherever a loaded tokens list shows it. */
-function patchLists(client: QueryClient, id: string, change: Partial<TokenSummary>): void {
-  client.setQueriesData<TokenPages>({ queryKey: tokenKeys.list }, (data) =>
-    data
-      ? {
-          ...data,
-          pages: data.pages.map((page) => ({
-            tokens: {
-              ...page.tokens,
-              edges: page.tokens.edges.map((edge) =>
-                edge.node.id === id ? { ...edge, node: { ...edge.node, ...change } } : edge,
-              ),
-            },
-          })),
-        }
-      : data,
-  );
+/** The loaded token lists, each with the filter it was fetched with. */
+function loadedLists(client: QueryClient): { key: QueryKey; filter: TokenListFilter }[] {
+  return client
+    .getQueryCache()
+    .findAll({ queryKey: tokenKeys.lists })
+    .map((query) => ({ key: query.queryKey, filter: query.queryKey[2] as TokenListFilter }));
+}
+
+/**
+ * Shows the changed token wherever a loaded list has it, and drops it from lists whose status
+ * filter no longer takes it (a token revoked from the default list leaves it at once).
+ */
+function patchLists(client: QueryClient, token: TokenSummary): void {
+  for (const { key, filter } of loadedLists(client)) {
+    const keep = listShows(filter, token.status);
+    client.setQueryData<TokenPages>(key, (data) =>
+      data
+        ? {
+            ...data,
+            pages: data.pages.map((page) => ({
+              tokens: {
+                ...page.tokens,
+                edges: page.tokens.edges.flatMap((edge) => {
+                  if (edge.node.id !== token.id) return [edge];
+                  return keep ? [{ ...edge, node: { ...edge.node, ...summaryOf(token) } }] : [];
+                }),
+              },
+            })),
+          }
+        : data,
+    );
+  }
+}
+
+/** A new token goes first in the loaded lists that would show it first: newest first and unsearched. */
+function addToLists(client: QueryClient, token: TokenSummary): void {
+  for (const { key, filter } of loadedLists(client)) {
+    if (filter.orderBy !== 'CREATED_DESC' || filter.search || !listShows(filter, token.status)) continue;
+    client.setQueryData<TokenPages>(key, (data) => {
+      const [first, ...rest] = data?.pages ?? [];
+      if (!data || !first) return data;
+      const edges = [{ cursor: '', node: token }, ...first.tokens.edges];
+      return { ...data, pages: [{ tokens: { ...first.tokens, edges } }, ...rest] };
+    });
+  }
+}
+
+/** The list's fields of a token (a detail answer holds more: usage, children). */
+function summaryOf(token: TokenSummary): TokenSummary {
+  const { id, name, description, displayPrefix, preset, permissions, status, active } = token;
+  const { expiresAt, revokedAt, createdAt, lastUsedAt, creator } = token;
+  return {
+    id,
+    name,
+    description,
+    displayPrefix,
+    preset,
+    permissions,
+    status,
+    active,
+    expiresAt,
+    revokedAt,
+    createdAt,
+    lastUsedAt,
+    creator,
+  };
 }
 
 /**
@@ -38,7 +89,7 @@ function patchLists(client: QueryClient, id: string, change: Partial<TokenSummar
  */
 function tokenChanged(client: QueryClient, token: TokenDetail): void {
   client.setQueryData(tokenKeys.detail(token.id), { token });
-  patchLists(client, token.id, token);
+  patchLists(client, token);
   void client.invalidateQueries({ queryKey: tokenKeys.all });
   void client.invalidateQueries({ queryKey: auditKeys.all });
 }
@@ -50,12 +101,7 @@ export function useCreateToken() {
     // The answer holds the secret: drop it from the mutation cache as soon as the form is gone.
     gcTime: 0,
     onSuccess: ({ createToken }) => {
-      client.setQueryData<TokenPages>(tokenKeys.list, (data) => {
-        const [first, ...rest] = data?.pages ?? [];
-        if (!data || !first) return data;
-        const edges = [{ cursor: '', node: createToken.token }, ...first.tokens.edges];
-        return { ...data, pages: [{ tokens: { ...first.tokens, edges } }, ...rest] };
-      });
+      addToLists(client, createToken.token);
       void client.invalidateQueries({ queryKey: tokenKeys.all });
       void client.invalidateQueries({ queryKey: auditKeys.all });
     },

@@ -4,7 +4,8 @@ import { graphql, type ResultOf, request, type VariablesOf } from '../../lib/gra
 /** The fields the tokens table shows. */
 export const TokenSummaryFields = graphql(`
   fragment TokenSummaryFields on Token {
-    id name description displayPrefix preset status active expiresAt revokedAt createdAt lastUsedAt
+    id name description displayPrefix preset permissions status active expiresAt revokedAt createdAt lastUsedAt
+    creator { type id name }
   }
 `);
 
@@ -12,10 +13,8 @@ export const TokenDetailFields = graphql(
   `
   fragment TokenDetailFields on Token {
     ...TokenSummaryFields
-    permissions effectivePermissions lastUsedIp createdBy
-    creator { type id name }
+    effectivePermissions lastUsedIp createdBy
     rateLimitPerMinute
-    usage(days: 30) { date count }
     children { id name status }
   }
 `,
@@ -26,11 +25,14 @@ export type TokenSummary = ResultOf<typeof TokenSummaryFields>;
 export type TokenDetail = ResultOf<typeof TokenDetailFields>;
 export type TokenStatus = TokenSummary['status'];
 export type PermissionPreset = TokenSummary['preset'];
+export type TokenCreator = TokenSummary['creator'];
 
 const tokensDocument = graphql(
   `
-  query Tokens($first: Int, $after: String) {
-    tokens(first: $first, after: $after) {
+  query Tokens(
+    $first: Int, $after: String, $statuses: [TokenStatus!], $search: String, $orderBy: TokenOrder
+  ) {
+    tokens(first: $first, after: $after, statuses: $statuses, search: $search, orderBy: $orderBy) {
       edges { cursor node { ...TokenSummaryFields } }
       pageInfo { hasNextPage endCursor }
     }
@@ -38,6 +40,16 @@ const tokensDocument = graphql(
 `,
   [TokenSummaryFields],
 );
+
+export type TokenOrder = NonNullable<VariablesOf<typeof tokensDocument>['orderBy']>;
+
+/** What a token list asks the server for (built from the URL by token-list-search.ts). */
+export type TokenListFilter = { statuses: TokenStatus[]; search: string | null; orderBy: TokenOrder };
+
+/** Whether the account has any token at all, whatever its status (the list's empty state). */
+const anyTokenDocument = graphql(`
+  query AnyToken { tokens(first: 1) { edges { node { id } } } }
+`);
 
 const tokenDocument = graphql(
   `
@@ -93,19 +105,31 @@ export const revokeTokenMutation = graphql(
 
 const PAGE_SIZE = 50;
 
-/** Cache keys: every token query starts with `tokens`, so one invalidation reaches them all. */
+/**
+ * Cache keys: every token query starts with `tokens`, so one invalidation reaches them all; every
+ * filtered list starts with `['tokens', 'list']` and ends with its filter.
+ */
 export const tokenKeys = {
   all: ['tokens'] as const,
-  list: ['tokens', 'list'] as const,
+  lists: ['tokens', 'list'] as const,
+  list: (filter: TokenListFilter) => ['tokens', 'list', filter] as const,
+  any: ['tokens', 'any'] as const,
   detail: (id: string) => ['tokens', 'detail', id] as const,
 };
 
-/** The tokens table, newest first, one page of 50 at a time (`Load more`). */
-export const tokensQuery = infiniteQueryOptions({
-  queryKey: tokenKeys.list,
-  queryFn: ({ pageParam }) => request(tokensDocument, { first: PAGE_SIZE, after: pageParam }),
-  initialPageParam: null as string | null,
-  getNextPageParam: (last) => (last.tokens.pageInfo.hasNextPage ? last.tokens.pageInfo.endCursor : null),
+/** The tokens table for one filter, search and sort, one page of 50 at a time (`Load more`). */
+export const tokensQuery = (filter: TokenListFilter) =>
+  infiniteQueryOptions({
+    queryKey: tokenKeys.list(filter),
+    queryFn: ({ pageParam }) => request(tokensDocument, { ...filter, first: PAGE_SIZE, after: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => (last.tokens.pageInfo.hasNextPage ? last.tokens.pageInfo.endCursor : null),
+  });
+
+export const anyTokenQuery = queryOptions({
+  queryKey: tokenKeys.any,
+  queryFn: () => request(anyTokenDocument, {}),
+  select: (data) => data.tokens.edges.length > 0,
 });
 
 /** The tokens table's cache entry: the pages loaded so far. */
