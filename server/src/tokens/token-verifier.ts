@@ -147,11 +147,9 @@ export class TokenVerifier {
       if (now < cached.staleAt)
         return this.decide(
           cached,
-          {
-            expired: cached.expiresAt <= now,
-            pending: now < cached.startsAt,
-            rotated: cached.graceEndsAt <= now,
-          },
+          cached.expiresAt <= now,
+          now < cached.startsAt,
+          cached.graceEndsAt <= now,
           ip,
           true,
         );
@@ -171,7 +169,7 @@ export class TokenVerifier {
     const entry = this.entryFrom(row);
     cache.set(hash, entry, generation);
     // A miss is judged by the database clock.
-    return this.decide(entry, row, ip, false);
+    return this.decide(entry, row.expired, row.pending, row.rotated, ip, false);
   }
 
   /**
@@ -229,16 +227,20 @@ export class TokenVerifier {
       );
   }
 
-  /** `clock`: the time-bound decisions, by the database's clock (a miss) or counted down from it (a hit). */
+  /**
+   * `expired`, `pending` and `rotated` (the grace is over) are decided by the database's clock (a
+   * miss) or counted down from it (a hit).
+   */
   private decide(
     entry: CachedToken,
-    clock: { expired: boolean; pending: boolean; rotated: boolean },
+    expired: boolean,
+    pending: boolean,
+    rotated: boolean,
     ip: string | null,
     cached: boolean,
   ): TokenVerification {
-    const { expired, pending } = clock;
     // A rotated token whose grace is over names its successor, even once the sweep has revoked it.
-    if (clock.rotated && entry.successorPrefix !== null) return this.rotatedOut(entry, ip, cached);
+    if (rotated && entry.successorPrefix !== null) return this.rotatedOut(entry, ip, cached);
     if (entry.revoked) return this.fail('token_revoked', cached);
     if (!entry.account) return this.fail('token_user_missing', cached);
     if (expired) return this.fail('token_expired', cached);
