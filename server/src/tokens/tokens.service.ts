@@ -70,6 +70,34 @@ export interface TokenPage {
   hasNextPage: boolean;
 }
 
+/** A new token row from validated input; only the secret's hash and display prefix are kept. */
+function newToken(
+  accountId: string,
+  valid: ValidTokenInput,
+  secret: string,
+  extra: { createdByToken: string | null; expiryReminders?: boolean },
+): ApiToken {
+  return Object.assign(new ApiToken(), {
+    id: randomUUID(),
+    account: accountId,
+    name: valid.name,
+    description: valid.description,
+    secretHash: hashTokenSecret(secret),
+    displayPrefix: displayPrefixOf(secret),
+    preset: valid.preset,
+    permissions: valid.permissions,
+    expiresAt: valid.expiresAt,
+    rateLimitPerMinute: valid.rateLimitPerMinute,
+    allowedCidrs: valid.allowedCidrs,
+    notBefore: valid.notBefore,
+    usageLimit: valid.usageLimit,
+    usageRefillAmount: valid.usageRefill?.amount ?? null,
+    usageRefillInterval: valid.usageRefill?.interval ?? null,
+    createdAt: new Date(),
+    ...extra,
+  });
+}
+
 function ownerOf(caller: Caller): Account {
   if (caller.principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
   return caller.principal.account;
@@ -121,24 +149,8 @@ export class TokensService {
     const token = await em.transactional(async (tx) => {
       await tx.execute('select id from account where id = ? for update', [account.id]);
       await this.assertBelowCap(tx, account.id, null);
-      const created = Object.assign(new ApiToken(), {
-        id: randomUUID(),
-        account: account.id,
-        name: valid.name,
-        description: valid.description,
-        secretHash: hashTokenSecret(secret),
-        displayPrefix: displayPrefixOf(secret),
-        preset: valid.preset,
-        permissions: valid.permissions,
-        expiresAt: valid.expiresAt,
-        rateLimitPerMinute: valid.rateLimitPerMinute,
-        allowedCidrs: valid.allowedCidrs,
-        notBefore: valid.notBefore,
-        usageLimit: valid.usageLimit,
-        usageRefillAmount: valid.usageRefill?.amount ?? null,
-        usageRefillInterval: valid.usageRefill?.interval ?? null,
+      const created = newToken(account.id, valid, secret, {
         createdByToken: principal.kind === 'token' ? principal.token.id : null,
-        createdAt: new Date(),
       });
       tx.persist(created);
       if (valid.usageLimit !== null) {
@@ -250,27 +262,11 @@ export class TokensService {
         successor: locked?.successor_id ?? null,
       });
       await this.assertBelowCap(tx, account.id, old.id);
-      const created = Object.assign(new ApiToken(), {
-        id: randomUUID(),
-        account: account.id,
-        name: valid.name,
-        description: valid.description,
-        secretHash: hashTokenSecret(secret),
-        displayPrefix: displayPrefixOf(secret),
-        preset: valid.preset,
-        permissions: valid.permissions,
-        expiresAt: valid.expiresAt,
-        rateLimitPerMinute: valid.rateLimitPerMinute,
-        allowedCidrs: valid.allowedCidrs,
-        notBefore: valid.notBefore,
-        usageLimit: valid.usageLimit,
-        usageRefillAmount: valid.usageRefill?.amount ?? null,
-        usageRefillInterval: valid.usageRefill?.interval ?? null,
+      const created = newToken(account.id, valid, secret, {
         expiryReminders: old.expiryReminders,
         // The successor takes the old token's place among the tokens' creators (token-revocation.ts):
         // its creator is the old token's, and it takes over the tokens the old one created.
         createdByToken: old.createdByToken,
-        createdAt: new Date(),
       });
       tx.persist(created);
       await tx.flush();
