@@ -27,6 +27,7 @@ export const errorCatalogue = {
   ip_not_allowed: { status: 403, message: 'This API token may not be used from this address.' },
   forbidden: { status: 403, message: 'You are not allowed to do this.' },
   pro_license_required: { status: 403, message: 'This item needs an active Pro licence (plan pro or team).' },
+  plan_upgrade_required: { status: 403, message: 'This needs a higher plan than the account has.' },
   email_not_verified: { status: 403, message: 'Verify your email address first.' },
   csrf_failed: {
     status: 403,

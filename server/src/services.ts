@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import pg from 'pg';
+import { AccountAdminService } from './accounts/account-admin.service.js';
 import { composeAccountLinkMail } from './accounts/account-links.js';
 import { AccountSettingsService } from './accounts/account-settings.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
@@ -17,6 +18,7 @@ import { scheduledJobs } from './jobs/scheduled-jobs.js';
 import type { Logger } from './logger.js';
 import { MailDispatcher, type MailTransport } from './mail/mail.service.js';
 import { Metrics } from './metrics.js';
+import { OrganizationsService } from './organizations/organizations.service.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permissions/catalogue.js';
 import { loadPolicies } from './rate-limits/policies.js';
 import { RateLimits } from './rate-limits/rate-limiter.js';
@@ -39,6 +41,9 @@ export interface Services {
   redis: Redis | null;
   accounts: AccountsService;
   accountSettings: AccountSettingsService;
+  organizations: OrganizationsService;
+  /** Site admins' oversight of accounts (plan, role). */
+  accountAdmin: AccountAdminService;
   sessions: SessionsService;
   rateLimits: RateLimits;
   mail: MailDispatcher;
@@ -109,7 +114,13 @@ export function createServices(deps: {
         new RedisInvalidationBus({ redis, logger, channel: `${config.redisPrefix}_invalidation` }),
       ])
     : postgresBus;
-  const invalidation = new TokenInvalidation({ cache: tokenCache, bus, logger });
+  // A dropped token also ends this instance's lease of its credits (token-credits.ts).
+  const invalidation = new TokenInvalidation({
+    cache: tokenCache,
+    bus,
+    logger,
+    onTokenDropped: (tokenId) => credits.forget(tokenId),
+  });
   const usage = new UsageRecorder({ em: orm.em, logger, intervalMs: config.usageFlushMs });
   const credits = new TokenCredits({
     pool,
@@ -117,6 +128,8 @@ export function createServices(deps: {
     keyPrefix: config.redisPrefix,
     logger,
     flushMs: config.usageFlushMs,
+    // Credits are leased only while changes to tokens reach this instance.
+    canLease: () => tokenCache.enabled,
   });
   const metrics = new Metrics({ cache: tokenCache, usage, pool });
   const catalogue = deps.catalogue ?? permissionCatalogue;
@@ -158,6 +171,13 @@ export function createServices(deps: {
       sessions,
       rateLimits,
       onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
+    }),
+    accountAdmin: new AccountAdminService({
+      onAccountChanged: (accountId) => invalidation.accountChanged(accountId),
+    }),
+    organizations: new OrganizationsService({
+      // The membership trigger tells the other instances; this one evicts before answering.
+      onMembershipChanged: (accountId) => invalidation.accountChanged(accountId),
     }),
     accessTokens: new AccessTokensService({ keys: resolveSigningKeys(config), accounts, catalogue }),
     oidc: config.oidc ? new OidcSignIn({ config: config.oidc, accounts, secrets: secretsOf(config) }) : null,

@@ -24,7 +24,7 @@ import { allPermissions } from '../../server/src/permissions/catalogue.js';
 import { ownerPermissions } from '../../server/src/permissions/presets.js';
 import type { TokenInput } from '../../server/src/tokens/token-rules.js';
 import { BASE62_ALPHABET, generateTokenSecret } from '../../server/src/tokens/token-secret.js';
-import type { TestServer } from './harness.js';
+import type { SeedAccountOptions, TestServer } from './harness.js';
 
 /** What a case presents: a Bearer token, or raw headers (X-Api-Key, broken Authorization values). */
 export interface Credential {
@@ -35,6 +35,8 @@ export interface Credential {
 /** A token of the caller's own account, for operations that act on one (fresh in every case). */
 export interface MatrixTarget {
   tokenId: string;
+  /** What the operation's `prepare` made for the case (e.g. an organization's id and slug). */
+  ids: Record<string, string>;
 }
 
 export interface AuthCallResult {
@@ -66,6 +68,15 @@ export interface TokenAuthMatrixOptions {
   callerToken?: Partial<TokenInput>;
   /** The operation takes a token id: prove another account's token answers exactly like an unknown id. */
   targetsToken?: boolean;
+  /** The case's account (e.g. plan team, role admin); default a verified free member. */
+  account?: SeedAccountOptions;
+  /** Makes what the operation acts on for each case's account; its ids reach `call` as `target.ids`. */
+  prepare?: (server: TestServer, account: Account) => Promise<Record<string, string>>;
+  /**
+   * Ids that name nothing, in the shape `prepare` returns: prove another account's prepared
+   * objects answer exactly like these.
+   */
+  unknownIds?: () => Record<string, string>;
 }
 
 export interface SeededToken {
@@ -77,6 +88,30 @@ export interface SeededCase {
   account: Account;
   caller: SeededToken;
   target: SeededToken;
+  ids: Record<string, string>;
+}
+
+/** The account's own web session as a service Caller, for seeding through the real services. */
+export function sessionCaller(server: TestServer, account: Account): Caller {
+  return {
+    principal: {
+      kind: 'session',
+      account,
+      sessionHash: 'auth-matrix-seed',
+      permissions: ownerPermissions(account, server.keyward.services.catalogue),
+    },
+    meta: { ip: null, userAgent: 'auth-matrix seed' },
+  };
+}
+
+/** What two answers must share to be indistinguishable (another account's object vs an unknown one). */
+function comparable(result: AuthCallResult) {
+  return {
+    status: result.status,
+    code: result.code,
+    message: result.message ?? null,
+    data: result.data ?? null,
+  };
 }
 
 /**
@@ -90,15 +125,7 @@ export async function seedToken(
 ): Promise<SeededToken> {
   const { services } = server.keyward;
   const em = services.orm.em.fork();
-  const caller: Caller = {
-    principal: {
-      kind: 'session',
-      account,
-      sessionHash: 'auth-matrix-seed',
-      permissions: ownerPermissions(account, services.catalogue),
-    },
-    meta: { ip: null, userAgent: 'auth-matrix seed' },
-  };
+  const caller = sessionCaller(server, account);
   const { token, secret } = await services.tokens.createToken(em, caller, {
     name: 'matrix',
     preset: 'ALL',
@@ -262,11 +289,14 @@ export function runTokenAuthMatrix(name: string, options: TokenAuthMatrixOptions
 
   async function seedCase(callerOverride: Partial<TokenInput> = callerInput): Promise<SeededCase> {
     const server = options.server();
-    const { account } = await server.seedAccount();
+    const { account } = await server.seedAccount(options.account);
     const caller = await seedToken(server, account, { name: 'caller', ...callerOverride });
     const target = await seedToken(server, account, { name: 'target', preset: 'READ_ONLY' });
-    return { account, caller, target };
+    const ids = (await options.prepare?.(server, account)) ?? {};
+    return { account, caller, target, ids };
   }
+
+  const targetOf = (seeded: SeededCase): MatrixTarget => ({ tokenId: seeded.target.id, ids: seeded.ids });
 
   async function expectOk(result: AuthCallResult, seeded: SeededCase) {
     expect(result.code, `${name} failed: ${result.message}`).toBeNull();
@@ -282,9 +312,7 @@ export function runTokenAuthMatrix(name: string, options: TokenAuthMatrixOptions
   ): Promise<string[]> {
     const server = options.server();
     const before = await stateOf(server, seeded);
-    const { result, queries } = await queriesDuring(server, () =>
-      options.call(credential, { tokenId: seeded.target.id }),
-    );
+    const { result, queries } = await queriesDuring(server, () => options.call(credential, targetOf(seeded)));
     expect({ status: result.status, code: result.code }).toEqual({
       status: expected.status,
       code: code(expected.code),
@@ -296,25 +324,19 @@ export function runTokenAuthMatrix(name: string, options: TokenAuthMatrixOptions
   describe(`${name}: token auth matrix`, () => {
     it(`${name}: a Bearer token${required ? ` holding only ${required}` : ''} is accepted`, async () => {
       const seeded = await seedCase();
-      await expectOk(
-        await options.call({ token: seeded.caller.secret }, { tokenId: seeded.target.id }),
-        seeded,
-      );
+      await expectOk(await options.call({ token: seeded.caller.secret }, targetOf(seeded)), seeded);
     });
 
     it(`${name}: the same token in X-Api-Key is accepted like a Bearer token`, async () => {
       const seeded = await seedCase();
-      const result = await options.call(
-        { raw: { 'x-api-key': seeded.caller.secret } },
-        { tokenId: seeded.target.id },
-      );
+      const result = await options.call({ raw: { 'x-api-key': seeded.caller.secret } }, targetOf(seeded));
       await expectOk(result, seeded);
     });
 
     it(`${name}: without any credential answers ${noCredential.status} ${noCredential.code ?? 'without an error'}`, async () => {
       const seeded = await seedCase();
       const before = await stateOf(options.server(), seeded);
-      const result = await options.call({}, { tokenId: seeded.target.id });
+      const result = await options.call({}, targetOf(seeded));
       expect({ status: result.status, code: result.code }).toEqual({
         status: noCredential.status,
         code: noCredential.code === null ? null : code(noCredential.code),
@@ -395,7 +417,7 @@ export function runTokenAuthMatrix(name: string, options: TokenAuthMatrixOptions
         );
         const seeded = await seedCase({ preset: 'CUSTOM', permissions: everythingElse });
         const before = await stateOf(options.server(), seeded);
-        const result = await options.call({ token: seeded.caller.secret }, { tokenId: seeded.target.id });
+        const result = await options.call({ token: seeded.caller.secret }, targetOf(seeded));
         expect({ status: result.status, code: result.code }).toEqual({
           status: scopeStatus,
           code: code('insufficient_scope'),
@@ -410,18 +432,26 @@ export function runTokenAuthMatrix(name: string, options: TokenAuthMatrixOptions
         const server = options.server();
         const seeded = await seedCase();
         const other = await seedCase();
-        const foreign = { tokenId: other.target.id };
-        const unknown = { tokenId: randomUUID() };
+        const foreign = { tokenId: other.target.id, ids: seeded.ids };
+        const unknown = { tokenId: randomUUID(), ids: seeded.ids };
         const before = await stateOf(server, other);
-        const comparable = (result: AuthCallResult) => ({
-          status: result.status,
-          code: result.code,
-          message: result.message ?? null,
-          data: result.data ?? null,
-        });
         const forForeign = comparable(await options.call({ token: seeded.caller.secret }, foreign));
         const forUnknown = comparable(await options.call({ token: seeded.caller.secret }, unknown));
         expect(forForeign).toEqual(forUnknown);
+        expect(await stateOf(server, other)).toEqual(before);
+      });
+    }
+
+    const { unknownIds } = options;
+    if (unknownIds) {
+      it(`${name}: another account's ${Object.keys(unknownIds()).join(' and ')} answer exactly like unknown ones and change nothing`, async () => {
+        const server = options.server();
+        const seeded = await seedCase();
+        const other = await seedCase();
+        const before = await stateOf(server, other);
+        const call = (ids: Record<string, string>) =>
+          options.call({ token: seeded.caller.secret }, { tokenId: seeded.target.id, ids });
+        expect(comparable(await call(other.ids))).toEqual(comparable(await call(unknownIds())));
         expect(await stateOf(server, other)).toEqual(before);
       });
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Account } from '../../server/src/accounts/accounts.entity.js';
 import { encodeCursor } from '../../server/src/graphql/opaque-id.js';
 import {
   type AuthCallResult,
@@ -8,6 +9,7 @@ import {
   runTokenAuthMatrix,
   type SeededCase,
   seedToken,
+  sessionCaller,
 } from '../helpers/auth-matrix.js';
 import { type GqlResponse, startTestServer, type TestServer } from '../helpers/harness.js';
 
@@ -185,6 +187,190 @@ runTokenAuthMatrix('auditEvents', {
     expect(field<{ edges: unknown[] }>(result, 'auditEvents').edges).toEqual([
       { node: { action: 'token.create', targetId: seeded.target.id } },
     ]),
+});
+
+/**
+ * An organization owned by the case's account (plan team), with one other member, and an account
+ * that is not a member yet: what the organization operations act on.
+ */
+async function prepareOrganization(server: TestServer, account: Account): Promise<Record<string, string>> {
+  const { services } = server.keyward;
+  const em = services.orm.em.fork();
+  const caller = sessionCaller(server, account);
+  const slug = `matrix-${randomUUID().slice(0, 8)}`;
+  const organization = await services.organizations.createOrganization(em, caller, { name: 'Matrix', slug });
+  const member = await server.seedAccount();
+  await services.organizations.addMember(em, caller, {
+    organizationId: organization.id,
+    email: member.email,
+    role: 'MEMBER',
+  });
+  const newcomer = await server.seedAccount();
+  return { organizationId: organization.id, slug, memberId: member.account.id, newcomer: newcomer.email };
+}
+
+const unknownOrganization = () => ({
+  organizationId: randomUUID(),
+  slug: 'matrix-unknown',
+  memberId: randomUUID(),
+  newcomer: `nobody-${randomUUID()}@example.com`,
+});
+
+const organizationCase = {
+  server: current,
+  surface: 'graphql',
+  account: { plan: 'team' },
+  prepare: prepareOrganization,
+  unknownIds: unknownOrganization,
+} as const;
+
+runTokenAuthMatrix('organizations', {
+  ...organizationCase,
+  requiredPermission: 'org:read',
+  call: graphqlAuthCall(current, '{ organizations { id viewerRole } }'),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'organizations')).toEqual([{ id: seeded.ids.organizationId, viewerRole: 'OWNER' }]),
+});
+
+runTokenAuthMatrix('organization(slug)', {
+  ...organizationCase,
+  requiredPermission: 'org:read',
+  call: graphqlAuthCall(
+    current,
+    'query($slug: String!) { organization(slug: $slug) { id slug } }',
+    (target) => ({
+      slug: target.ids.slug,
+    }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'organization')).toEqual({ id: seeded.ids.organizationId, slug: seeded.ids.slug }),
+});
+
+runTokenAuthMatrix('Organization.members', {
+  ...organizationCase,
+  callerToken: { preset: 'CUSTOM', permissions: ['org:read', 'org-members:read'] },
+  requiredPermission: 'org-members:read',
+  call: graphqlAuthCall(
+    current,
+    'query($slug: String!) { organization(slug: $slug) { members { account { id } role } } }',
+    (target) => ({ slug: target.ids.slug }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field<{ members: unknown[] }>(result, 'organization').members).toEqual([
+      { account: { id: seeded.account.id }, role: 'OWNER' },
+      { account: { id: seeded.ids.memberId }, role: 'MEMBER' },
+    ]),
+});
+
+runTokenAuthMatrix('createOrganization', {
+  server: current,
+  surface: 'graphql',
+  account: { plan: 'team' },
+  requiredPermission: 'org:create',
+  call: graphqlAuthCall(
+    current,
+    'mutation($slug: String!) { createOrganization(input: { name: "By a token", slug: $slug }) { slug viewerRole } }',
+    () => ({ slug: `matrix-${randomUUID().slice(0, 8)}` }),
+  ),
+  expectOk: (result) => expect(field(result, 'createOrganization')).toMatchObject({ viewerRole: 'OWNER' }),
+});
+
+runTokenAuthMatrix('addOrganizationMember', {
+  ...organizationCase,
+  requiredPermission: 'org-members:manage',
+  call: graphqlAuthCall(
+    current,
+    'mutation($input: AddOrganizationMemberInput!) { addOrganizationMember(input: $input) { account { email } role } }',
+    (target) => ({
+      input: { organizationId: target.ids.organizationId, email: target.ids.newcomer, role: 'ADMIN' },
+    }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'addOrganizationMember')).toEqual({
+      account: { email: seeded.ids.newcomer },
+      role: 'ADMIN',
+    }),
+});
+
+runTokenAuthMatrix('setOrganizationMemberRole', {
+  ...organizationCase,
+  requiredPermission: 'org-members:manage',
+  call: graphqlAuthCall(
+    current,
+    'mutation($input: SetOrganizationMemberRoleInput!) { setOrganizationMemberRole(input: $input) { account { id } role } }',
+    (target) => ({
+      input: { organizationId: target.ids.organizationId, accountId: target.ids.memberId, role: 'ADMIN' },
+    }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'setOrganizationMemberRole')).toEqual({
+      account: { id: seeded.ids.memberId },
+      role: 'ADMIN',
+    }),
+});
+
+runTokenAuthMatrix('removeOrganizationMember', {
+  ...organizationCase,
+  requiredPermission: 'org-members:manage',
+  call: graphqlAuthCall(
+    current,
+    'mutation($input: RemoveOrganizationMemberInput!) { removeOrganizationMember(input: $input) { account { id } role } }',
+    (target) => ({ input: { organizationId: target.ids.organizationId, accountId: target.ids.memberId } }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'removeOrganizationMember')).toEqual({
+      account: { id: seeded.ids.memberId },
+      role: 'MEMBER',
+    }),
+});
+
+/** Site admins' operations: the case's account is an admin; another account is their target. */
+const adminCase = {
+  server: current,
+  surface: 'graphql',
+  account: { role: 'admin' },
+  prepare: async (server: TestServer, account: Account) => ({
+    email: account.email,
+    other: (await server.seedAccount()).account.id,
+  }),
+} as const;
+
+runTokenAuthMatrix('adminAccounts', {
+  ...adminCase,
+  requiredPermission: 'admin-accounts:read',
+  call: graphqlAuthCall(
+    current,
+    'query($email: String) { adminAccounts(filter: { email: $email }) { edges { node { id role } } } }',
+    (target) => ({ email: target.ids.email }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field<{ edges: unknown[] }>(result, 'adminAccounts').edges).toEqual([
+      { node: { id: seeded.account.id, role: 'ADMIN' } },
+    ]),
+});
+
+runTokenAuthMatrix('adminSetAccountPlan', {
+  ...adminCase,
+  requiredPermission: 'admin-accounts:manage',
+  call: graphqlAuthCall(
+    current,
+    'mutation($id: ID!) { adminSetAccountPlan(input: { accountId: $id, plan: TEAM }) { id plan } }',
+    (target) => ({ id: target.ids.other }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'adminSetAccountPlan')).toEqual({ id: seeded.ids.other, plan: 'TEAM' }),
+});
+
+runTokenAuthMatrix('adminSetAccountRole', {
+  ...adminCase,
+  requiredPermission: 'admin-accounts:manage',
+  call: graphqlAuthCall(
+    current,
+    'mutation($id: ID!) { adminSetAccountRole(input: { accountId: $id, role: ADMIN }) { id role } }',
+    (target) => ({ id: target.ids.other }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'adminSetAccountRole')).toEqual({ id: seeded.ids.other, role: 'ADMIN' }),
 });
 
 describe('auditEvents cursors', () => {

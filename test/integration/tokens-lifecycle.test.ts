@@ -67,21 +67,42 @@ const DAY_MS = 86_400_000;
 const ALL_PERMISSIONS = [
   'account:read',
   'account:update',
+  'admin-accounts:manage',
+  'admin-accounts:read',
   'audit:read',
   'blocks:publish',
   'blocks:read',
   'components:publish',
   'components:read',
+  'org-members:manage',
+  'org-members:read',
+  'org-tokens:manage',
+  'org-tokens:read',
+  'org:create',
+  'org:read',
   'tokens:create',
   'tokens:read',
   'tokens:revoke',
   'tokens:update',
 ];
-const READ_ONLY_PERMISSIONS = ['account:read', 'audit:read', 'blocks:read', 'components:read', 'tokens:read'];
+const READ_ONLY_PERMISSIONS = [
+  'account:read',
+  'admin-accounts:read',
+  'audit:read',
+  'blocks:read',
+  'components:read',
+  'org-members:read',
+  'org-tokens:read',
+  'org:read',
+  'tokens:read',
+];
 const CLI_PERMISSIONS = [
   'account:read',
   'blocks:read',
   'components:read',
+  'org-tokens:manage',
+  'org-tokens:read',
+  'org:read',
   'tokens:create',
   'tokens:read',
   'tokens:revoke',
@@ -989,7 +1010,35 @@ describe('permissionCatalogue', () => {
           ['blocks:publish', 'write', false],
         ],
       },
+      {
+        name: 'org',
+        actions: [
+          ['org:read', 'read', true],
+          ['org:create', 'write', false],
+        ],
+      },
+      {
+        name: 'org-members',
+        actions: [
+          ['org-members:read', 'read', false],
+          ['org-members:manage', 'write', false],
+        ],
+      },
+      {
+        name: 'org-tokens',
+        actions: [
+          ['org-tokens:read', 'read', true],
+          ['org-tokens:manage', 'write', true],
+        ],
+      },
       { name: 'audit', actions: [['audit:read', 'read', false]] },
+      {
+        name: 'admin-accounts',
+        actions: [
+          ['admin-accounts:read', 'read', false],
+          ['admin-accounts:manage', 'write', false],
+        ],
+      },
     ]);
     for (const resource of catalogue) {
       expect(resource.description).not.toBe('');

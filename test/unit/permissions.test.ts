@@ -23,21 +23,46 @@ const catalogue = permissionCatalogue;
 const EVERY = [
   'account:read',
   'account:update',
+  'admin-accounts:manage',
+  'admin-accounts:read',
   'audit:read',
   'blocks:publish',
   'blocks:read',
   'components:publish',
   'components:read',
+  'org-members:manage',
+  'org-members:read',
+  'org-tokens:manage',
+  'org-tokens:read',
+  'org:create',
+  'org:read',
   'tokens:create',
   'tokens:read',
   'tokens:revoke',
   'tokens:update',
 ];
-const READS = ['account:read', 'audit:read', 'blocks:read', 'components:read', 'tokens:read'];
+const READS = [
+  'account:read',
+  'admin-accounts:read',
+  'audit:read',
+  'blocks:read',
+  'components:read',
+  'org-members:read',
+  'org-tokens:read',
+  'org:read',
+  'tokens:read',
+];
+/** Only site admins may hold these (`requires: 'admin'`). */
+const ADMIN_ONLY = ['admin-accounts:manage', 'admin-accounts:read', 'blocks:publish', 'components:publish'];
+const MEMBER_MAY = EVERY.filter((p) => !ADMIN_ONLY.includes(p));
+const MEMBER_READS = READS.filter((p) => !ADMIN_ONLY.includes(p));
 const CLI = [
   'account:read',
   'blocks:read',
   'components:read',
+  'org-tokens:manage',
+  'org-tokens:read',
+  'org:read',
   'tokens:create',
   'tokens:read',
   'tokens:revoke',
@@ -107,6 +132,14 @@ describe('permissionCatalogue', () => {
     ['blocks:read', 'read', true, undefined],
     ['blocks:publish', 'write', false, 'admin'],
     ['audit:read', 'read', false, undefined],
+    ['org:read', 'read', true, undefined],
+    ['org:create', 'write', false, undefined],
+    ['org-members:read', 'read', false, undefined],
+    ['org-members:manage', 'write', false, undefined],
+    ['org-tokens:read', 'read', true, undefined],
+    ['org-tokens:manage', 'write', true, undefined],
+    ['admin-accounts:read', 'read', false, 'admin'],
+    ['admin-accounts:manage', 'write', false, 'admin'],
   ])('describes %s as kind %s, cli %s, requires %s', (permission, kind, cli, requires) => {
     const action = findPermission(catalogue, permission);
     expect(action).toBeDefined();
@@ -218,13 +251,9 @@ describe('normalizeCustomPermissions', () => {
 
 describe('ownerPermissions', () => {
   it.each<[string, PermissionOwner, string[]]>([
-    [
-      'a verified member holds everything but publishing',
-      member,
-      EVERY.filter((p) => !p.endsWith(':publish')),
-    ],
+    ['a verified member holds everything but the admin-only actions', member, MEMBER_MAY],
     ['a verified admin holds everything', admin, EVERY],
-    ['an unverified member keeps only reads', unverifiedMember, READS],
+    ['an unverified member keeps only reads', unverifiedMember, MEMBER_READS],
     ['an unverified admin keeps only reads', unverifiedAdmin, READS],
   ])('%s', (_label, owner, expected) => {
     expect([...ownerPermissions(owner, catalogue)].sort()).toEqual(expected);
@@ -233,22 +262,22 @@ describe('ownerPermissions', () => {
 
 describe('effectivePermissions', () => {
   it.each<[string, PermissionPreset, string[] | null, PermissionOwner, string[]]>([
-    [
-      'caps an ALL token of a member below publish',
-      'ALL',
-      null,
-      member,
-      EVERY.filter((p) => !p.endsWith(':publish')),
-    ],
+    ['caps an ALL token of a member below the admin-only actions', 'ALL', null, member, MEMBER_MAY],
     ['lets an ALL token of an admin publish', 'ALL', null, admin, EVERY],
     ['cuts an ALL token of an unverified account to reads', 'ALL', null, unverifiedAdmin, READS],
-    ['leaves a READ_ONLY token of an unverified account intact', 'READ_ONLY', null, unverifiedMember, READS],
+    [
+      'leaves a READ_ONLY token of an unverified account intact',
+      'READ_ONLY',
+      null,
+      unverifiedMember,
+      MEMBER_READS,
+    ],
     [
       'cuts a CLI token of an unverified account to its reads',
       'CLI',
       null,
       unverifiedMember,
-      ['account:read', 'blocks:read', 'components:read', 'tokens:read'],
+      ['account:read', 'blocks:read', 'components:read', 'org-tokens:read', 'org:read', 'tokens:read'],
     ],
     [
       'drops publish from a CUSTOM token of a member',

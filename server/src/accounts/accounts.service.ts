@@ -18,7 +18,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function validateEmail(email: string): string {
+export function validateEmail(email: string): string {
   assertPlainText('email', email);
   const normalized = normalizeEmail(email);
   if (normalized.length > 254 || !EMAIL_PATTERN.test(normalized)) {

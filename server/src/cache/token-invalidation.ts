@@ -8,7 +8,18 @@ import type { InvalidationBus } from './invalidation-bus.js';
  * comes back the cache is cleared, since messages may have been missed meanwhile.
  */
 export class TokenInvalidation {
-  constructor(private readonly deps: { cache: TokenCache; bus: InvalidationBus; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      cache: TokenCache;
+      bus: InvalidationBus;
+      logger: Logger;
+      /**
+       * Told whenever a token's cached state is dropped (null: every token's), for what else an
+       * instance keeps per token (its leased credits, tokens/token-credits.ts).
+       */
+      onTokenDropped?: (tokenId: string | null) => void;
+    },
+  ) {}
 
   start(): Promise<void> {
     return this.deps.bus.start(
@@ -16,6 +27,7 @@ export class TokenInvalidation {
       (connected) => {
         this.deps.cache.clear();
         this.deps.cache.enabled = connected;
+        this.deps.onTokenDropped?.(null);
       },
     );
   }
@@ -27,6 +39,7 @@ export class TokenInvalidation {
 
   async tokenChanged(tokenId: string): Promise<void> {
     this.deps.cache.evictToken(tokenId);
+    this.deps.onTokenDropped?.(tokenId);
     await this.publish(`token:${tokenId}`);
   }
 
@@ -39,8 +52,10 @@ export class TokenInvalidation {
     const separator = message.indexOf(':');
     const kind = message.slice(0, separator);
     const id = message.slice(separator + 1);
-    if (kind === 'token') this.deps.cache.evictToken(id);
-    else if (kind === 'account') this.deps.cache.evictAccount(id);
+    if (kind === 'token') {
+      this.deps.cache.evictToken(id);
+      this.deps.onTokenDropped?.(id);
+    } else if (kind === 'account') this.deps.cache.evictAccount(id);
   }
 
   private async publish(message: string): Promise<void> {
@@ -50,6 +65,7 @@ export class TokenInvalidation {
       // Other instances would keep a stale entry: drop every cache rather than risk it.
       this.deps.logger.error({ err: (error as Error).message }, 'could not publish a cache invalidation');
       this.deps.cache.clear();
+      this.deps.onTokenDropped?.(null);
     }
   }
 }

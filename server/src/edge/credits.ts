@@ -3,7 +3,7 @@ import type { VerifiedToken } from '../principal.js';
 import type { Services } from '../services.js';
 import type { CreditSpend } from '../tokens/token-credits.js';
 import type { RequestContext } from './context.js';
-import type { Maybe } from './maybe.js';
+import { andThen, type Maybe } from './maybe.js';
 
 function unavailable(error: unknown, services: Services): KeywardError {
   if (isKeywardError(error)) return error;
@@ -26,8 +26,9 @@ function admit(ctx: RequestContext, spend: CreditSpend): void {
 /**
  * The rate limit and the credit of a token with a usageLimit (token-credits.ts). A credit is
  * spent only by a request the limiter lets through: with the memory limiter the limit is decided
- * first (synchronously); with Redis both are sent in the same tick, so they share one round trip,
- * and a credit taken for a request the limiter refuses is given back.
+ * first (synchronously), then the credit, from memory when the token's credits are leased (no
+ * promise); with Redis both are sent in the same tick, so they share one round trip, and a credit
+ * taken for a request the limiter refuses is given back.
  */
 export function spendCredit(
   services: Services,
@@ -38,17 +39,20 @@ export function spendCredit(
   const { credits } = services;
   const refill = token.restrictions.usageRefill;
   if (!credits.shared) {
-    const limited = limit();
-    const spend = () =>
-      credits.spend(token.id, refill).then(
-        (spent) => admit(ctx, spent),
+    const spend = (): Maybe<void> => {
+      const spent = credits.spend(token.id, refill);
+      if (!(spent instanceof Promise)) return admit(ctx, spent);
+      return spent.then(
+        (answer) => admit(ctx, answer),
         (error: unknown) => {
           throw unavailable(error, services);
         },
       );
-    return limited instanceof Promise ? limited.then(spend) : spend();
+    };
+    return andThen(limit(), spend);
   }
-  const spent = credits.spend(token.id, refill);
+  // With Redis the answer is always a promise (Promise.resolve returns it as it is).
+  const spent = Promise.resolve(credits.spend(token.id, refill));
   const giveBack = (error: unknown) =>
     spent.then(
       (spend) =>

@@ -1,7 +1,9 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
+import '../accounts/account-admin.graphql.js';
 import '../accounts/account-settings.graphql.js';
 import '../accounts/accounts.graphql.js';
 import '../audit/audit.graphql.js';
+import '../organizations/organizations.graphql.js';
 import './node.graphql.js';
 import '../permissions/permissions.graphql.js';
 import '../sessions/oidc.graphql.js';

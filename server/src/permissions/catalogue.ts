@@ -59,6 +59,8 @@ function freezeCatalogue(resources: PermissionResource[]): PermissionCatalogue {
 
 /** The day the first catalogue shipped. */
 const INITIAL = '2026-11-23';
+/** The day organizations (and the site admins' account actions) joined the catalogue. */
+const ORGANIZATIONS = '2026-12-01';
 
 export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
   defineResource('account', 'Your Keyward account profile.', [
@@ -142,6 +144,59 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       addedAt: INITIAL,
     },
   ]),
+  // Organization resources are separate resources (`org-members`, `org-tokens`) rather than
+  // `org:members:read`: a permission is exactly `resource:action`, and a bare resource name or
+  // `resource:*` selects one resource's actions (presets.ts, normalizeCustomPermissions).
+  defineResource('org', 'The organizations you belong to.', [
+    {
+      name: 'read',
+      description: 'List your organizations and see their names and slugs, and your role in each.',
+      kind: 'read',
+      cli: true,
+      addedAt: ORGANIZATIONS,
+    },
+    {
+      name: 'create',
+      description: 'Create organizations (needs the team plan); you become their owner.',
+      kind: 'write',
+      cli: false,
+      addedAt: ORGANIZATIONS,
+    },
+  ]),
+  defineResource('org-members', 'The members of your organizations and their roles.', [
+    {
+      name: 'read',
+      description: 'See who belongs to your organizations (email and role).',
+      kind: 'read',
+      cli: false,
+      addedAt: ORGANIZATIONS,
+    },
+    {
+      name: 'manage',
+      description:
+        'Add and remove members and change their roles, where your own role in the organization allows it (owner or admin).',
+      kind: 'write',
+      cli: false,
+      addedAt: ORGANIZATIONS,
+    },
+  ]),
+  defineResource('org-tokens', "Your organizations' API tokens.", [
+    {
+      name: 'read',
+      description: "List an organization's tokens (never the secrets), where your role allows it.",
+      kind: 'read',
+      cli: true,
+      addedAt: ORGANIZATIONS,
+    },
+    {
+      name: 'manage',
+      description:
+        "Create, deactivate and revoke an organization's tokens, where your role allows it (owner or admin).",
+      kind: 'write',
+      cli: true,
+      addedAt: ORGANIZATIONS,
+    },
+  ]),
   defineResource('audit', 'The audit log of changes to your account and tokens.', [
     {
       name: 'read',
@@ -149,6 +204,24 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       kind: 'read',
       cli: false,
       addedAt: INITIAL,
+    },
+  ]),
+  defineResource('admin-accounts', 'Every account on this server (site admins only).', [
+    {
+      name: 'read',
+      description: 'List every account on the server with its plan and role.',
+      kind: 'read',
+      cli: false,
+      requires: 'admin',
+      addedAt: ORGANIZATIONS,
+    },
+    {
+      name: 'manage',
+      description: "Change any account's plan or site role.",
+      kind: 'write',
+      cli: false,
+      requires: 'admin',
+      addedAt: ORGANIZATIONS,
     },
   ]),
 ]);

@@ -1,6 +1,8 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
+import { CreditLeases } from './credit-leases.js';
 import { refillPeriodStart } from './token-restrictions.js';
 import type { UsageRefill } from './token-rules.js';
 import type { UsageRefillInterval } from './tokens.entity.js';
@@ -12,6 +14,8 @@ export interface CreditSpend {
   remaining: number;
   /** Redis only: the refill period (epoch seconds) the credit was taken from, for a refund. */
   period?: number;
+  /** PostgreSQL: instances hold leased credits of the token, which may come back to the count. */
+  leased?: boolean;
 }
 
 interface Waiter {
@@ -39,11 +43,19 @@ const SPEND_SQL = `
       else c.period_start end
   from unnest($1::uuid[], $2::int[]) as w(token_id, n) join api_token t on t.id = w.token_id
   where c.token_id = w.token_id
-  returning c.token_id, c.last_granted as granted, c.remaining`;
+  returning c.token_id, c.last_granted as granted, c.remaining,
+    exists (select 1 from token_credit_lease l where l.token_id = c.token_id and l.granted > l.spent) as leased`;
 
-/** The credits of tokens as the database last counted them, refills due applied (for display). */
+/**
+ * The credits of tokens as the database last counted them, refills due applied, plus those that
+ * live instances hold in lease mode (credit-leases.ts; spends written behind), for display. A lease
+ * row not written for a minute is a crashed instance's: its credits are lost, not shown.
+ */
 const REMAINING_SQL = `
-  select c.token_id, case when ${refilling} then t.usage_refill_amount else c.remaining end as remaining,
+  select c.token_id, case when ${refilling} then t.usage_refill_amount else c.remaining + coalesce((
+      select sum(greatest(l.granted - l.spent, 0)) from token_credit_lease l
+      where l.token_id = c.token_id and l.period_start is not distinct from c.period_start
+        and l.written_at > now() - interval '1 minute'), 0)::int end as remaining,
          t.usage_refill_amount as refill_amount, t.usage_refill_interval as refill_interval
   from token_credit c join api_token t on t.id = c.token_id where c.token_id = any($1::uuid[])`;
 
@@ -118,18 +130,24 @@ type CreditScripts = Redis & {
 };
 
 /**
- * Usage credits (usageLimit), exact on every instance: a request is answered only after its
- * credit is durably taken in the one shared place, so an instance that dies loses no credit it
- * had not used and cannot have used one twice (nothing is reserved ahead in memory).
+ * Usage credits (usageLimit), exact on every instance: no credit is ever granted twice, and a
+ * token's last credits are spent one statement (or script) each.
  *
- * - Without Redis: PostgreSQL, one UPDATE at a time for all the requests that arrived while the
- *   previous one ran (group commit), on the narrow token_credit table.
+ * - Without Redis: PostgreSQL. A token with at least LEASE_THRESHOLD credits left is in lease mode
+ *   (credit-leases.ts): this instance takes a block of its credits in one statement that records
+ *   it, and spends them from memory, synchronously; unspent credits go back to the count on a
+ *   graceful stop, when the token changes or leaves lease mode. An instance killed outright loses
+ *   what it held: at most one block (LEASE_BLOCK_MAX) per token; nothing is spent twice. Below the
+ *   threshold (exact mode), a request is answered only after its credit is durably taken: one
+ *   UPDATE at a time for all the requests that arrived while the previous one ran (group commit),
+ *   on the narrow token_credit table, so a killed instance loses at most its requests in flight.
  * - With Redis: an atomic Lua script, sent in the same tick as the rate-limit call so both share
  *   one round trip; the database copy is written behind (at most one value per token per flush,
  *   the lowest of its period), and read once when Redis lacks the key.
  *
- * A token whose credits are gone and that has no refill never regains any (restrictions only
- * tighten), so this instance remembers it and refuses without a round trip.
+ * A token whose credits are gone, that has no refill and whose credits no instance holds never
+ * regains any (restrictions only tighten), so this instance remembers it and refuses without a
+ * round trip.
  */
 export class TokenCredits {
   private batch: Map<string, Waiter[]> | null = null;
@@ -141,6 +159,8 @@ export class TokenCredits {
   private pendingCopies = new Map<string, { remaining: number; period: number }>();
   private timer: NodeJS.Timeout | null = null;
   private readonly redis: CreditScripts | null;
+  /** PostgreSQL mode: blocks of credits this instance spends from memory. */
+  private readonly leases: CreditLeases;
 
   constructor(
     private readonly deps: {
@@ -149,8 +169,15 @@ export class TokenCredits {
       keyPrefix: string;
       logger: Logger;
       flushMs: number;
+      /** Whether token changes are being heard on every channel (else no lease is taken). */
+      canLease?: () => boolean;
     },
   ) {
+    this.leases = new CreditLeases({
+      pool: deps.pool,
+      logger: deps.logger,
+      canLease: deps.canLease ?? (() => false),
+    });
     this.redis = deps.redis as CreditScripts | null;
     this.redis?.defineCommand('keywardSpendCredit', { numberOfKeys: 1, lua: SPEND_SCRIPT });
     this.redis?.defineCommand('keywardCapCredit', { numberOfKeys: 1, lua: CAP_SCRIPT });
@@ -160,33 +187,58 @@ export class TokenCredits {
     return this.redis !== null;
   }
 
+  /** This process's id on its credit lease rows (token_credit_lease). */
+  get instanceId(): string {
+    return this.leases.instanceId;
+  }
+
   start(): void {
-    if (!this.redis) return;
     this.timer ??= setInterval(() => void this.flush(), this.deps.flushMs);
     this.timer.unref();
   }
 
+  /** Writes what is pending and gives back every leased credit unspent (graceful stop). */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.leases.stop();
     await this.flush();
   }
 
-  /** Takes one credit of `tokenId` (whose restrictions carry a usageLimit). */
-  spend(tokenId: string, refill: UsageRefill | null): Promise<CreditSpend> {
+  /**
+   * Takes one credit of `tokenId` (whose restrictions carry a usageLimit). In lease mode the
+   * answer is immediate (no promise: docs/architecture.md, the request's way).
+   */
+  spend(tokenId: string, refill: UsageRefill | null): CreditSpend | Promise<CreditSpend> {
     const until = this.exhausted.get(tokenId);
     if (until !== undefined) {
-      if (Date.now() < until) return Promise.resolve({ allowed: false, remaining: 0 });
+      if (Date.now() < until) return { allowed: false, remaining: 0 };
       this.exhausted.delete(tokenId);
     }
-    const spent = this.redis ? this.spendShared(tokenId, refill) : this.spendInDatabase(tokenId);
-    return spent.then((spend) => {
-      if (spend.remaining === 0) {
-        if (this.exhausted.size >= MAX_EXHAUSTED) this.exhausted.clear();
-        this.exhausted.set(tokenId, exhaustedUntil(refill));
-      }
-      return spend;
+    if (this.redis)
+      return this.spendShared(tokenId, refill).then((spend) => this.counted(tokenId, spend, refill));
+    const leased = this.leases.spend(tokenId);
+    if (typeof leased === 'number') return { allowed: true, remaining: leased };
+    if (leased === null) return this.spendExactly(tokenId, refill);
+    return leased.then((remaining) =>
+      remaining === null ? this.spendExactly(tokenId, refill) : { allowed: true, remaining },
+    );
+  }
+
+  private spendExactly(tokenId: string, refill: UsageRefill | null): Promise<CreditSpend> {
+    return this.spendInDatabase(tokenId).then((spend) => {
+      this.leases.observed(tokenId, spend.remaining);
+      return this.counted(tokenId, spend, refill);
     });
+  }
+
+  /** Remembers a token found without credits. */
+  private counted(tokenId: string, spend: CreditSpend, refill: UsageRefill | null): CreditSpend {
+    if (spend.remaining === 0) {
+      if (this.exhausted.size >= MAX_EXHAUSTED) this.exhausted.clear();
+      this.exhausted.set(tokenId, exhaustedUntil(refill, spend.leased === true));
+    }
+    return spend;
   }
 
   /**
@@ -236,11 +288,25 @@ export class TokenCredits {
   }
 
   /**
+   * In the transaction that lowers a token's usageLimit: caps its count, and voids what its leases
+   * hold (granted = spent, so nothing of them is given back): credits an instance held at that
+   * moment are forfeit, at most one block per instance, and never more than the new limit is
+   * served. Every instance hears of the change (the token row's trigger) and stops spending them.
+   */
+  async tighten(tx: EntityManager, tokenId: string, limit: number): Promise<void> {
+    await tx.execute('update token_credit set remaining = least(remaining, ?) where token_id = ?', [
+      limit,
+      tokenId,
+    ]);
+    await tx.execute('update token_credit_lease set granted = spent where token_id = ?', [tokenId]);
+  }
+
+  /**
    * After a committed tightening of usageLimit: caps the shared counter too (the database's was
    * capped in the same transaction). Forgets this instance's memory of the token.
    */
   async capped(tokenId: string, limit: number): Promise<void> {
-    this.exhausted.delete(tokenId);
+    this.forget(tokenId);
     if (!this.redis) return;
     const { rows } = await this.deps.pool.query<{ remaining: number; period: number | null }>(
       'select remaining, extract(epoch from period_start)::float8 as period from token_credit where token_id = $1',
@@ -256,9 +322,15 @@ export class TokenCredits {
     );
   }
 
-  /** Forgets what this instance remembers about a token (it changed). */
-  forget(tokenId: string): void {
-    this.exhausted.delete(tokenId);
+  /**
+   * Forgets what this instance remembers about a token, and ends its lease here (unspent credits
+   * go back at once): the token changed, here or on another instance (the invalidation channel),
+   * or every token when `tokenId` is null (the channel dropped: changes may go unheard).
+   */
+  forget(tokenId: string | null): void {
+    if (tokenId === null) this.exhausted.clear();
+    else this.exhausted.delete(tokenId);
+    this.leases.drop(tokenId);
   }
 
   private key(tokenId: string): string {
@@ -298,7 +370,7 @@ export class TokenCredits {
   private send(batch: Map<string, Waiter[]>): Promise<void> {
     const entries = [...batch];
     return this.deps.pool
-      .query<{ token_id: string; granted: number; remaining: number }>({
+      .query<{ token_id: string; granted: number; remaining: number; leased: boolean }>({
         name: 'keyward_spend_credits',
         text: SPEND_SQL,
         values: [entries.map(([id]) => id), entries.map(([, waiters]) => waiters.length)],
@@ -310,11 +382,12 @@ export class TokenCredits {
             const row = byId.get(id);
             let granted = row?.granted ?? 0;
             const left = row?.remaining ?? 0;
+            const leased = row?.leased ?? false;
             // The first comers of the batch get the credits; each sees the count after its own.
             for (const waiter of waiters) {
               const allowed = granted > 0;
               if (allowed) granted--;
-              waiter.resolve({ allowed, remaining: allowed ? left + granted : 0 });
+              waiter.resolve({ allowed, remaining: allowed ? left + granted : 0, leased });
             }
           }
         },
@@ -357,10 +430,12 @@ export class TokenCredits {
   }
 
   /**
-   * Redis mode: writes the counts seen since the last flush to the database, never raising a
-   * count within its period (instances flush in any order).
+   * Lease mode: writes what the leases spent and gives back what ended ones hold. Redis mode:
+   * writes the counts seen since the last flush to the database, never raising a count within its
+   * period (instances flush in any order).
    */
   async flush(): Promise<void> {
+    if (this.leases.holding) await this.leases.flush();
     if (this.pendingCopies.size === 0) return;
     const copies = this.pendingCopies;
     this.pendingCopies = new Map();
@@ -386,8 +461,9 @@ const MAX_EXHAUSTED = 10_000;
 
 /**
  * Until when a token with no credits left is refused from memory: for good without a refill;
- * with one, for a second at most, since the refill is decided on the shared clock, not this one.
+ * with one, for a second at most, since the refill is decided on the shared clock, not this one;
+ * and for a second too while instances hold leased credits of it, which come back when they end.
  */
-function exhaustedUntil(refill: UsageRefill | null): number {
-  return refill ? Date.now() + 1000 : Number.POSITIVE_INFINITY;
+function exhaustedUntil(refill: UsageRefill | null, leased: boolean): number {
+  return refill || leased ? Date.now() + 1000 : Number.POSITIVE_INFINITY;
 }

@@ -215,7 +215,7 @@ export class TokensService {
    * already rotated token is refused (conflict). Audited as `token.rotate` on the old token (detail:
    * the successor's id) and `token.create` on the successor, in one transaction; every instance
    * drops the old token's cached entry. Who may rotate is decided by requireOwnToken: today the
-   * owner (an organization admin check belongs there when organizations exist).
+   * owner (when organizations own tokens, their admins' check belongs there).
    */
   async rotateToken(
     em: EntityManager,
@@ -420,11 +420,7 @@ export class TokensService {
       const limit = changes.usageLimit;
       if (limit !== undefined) {
         if (token.usageLimit === null) await this.startCredits(tx, token.id, limit, null);
-        else
-          await tx.execute('update token_credit set remaining = least(remaining, ?) where token_id = ?', [
-            limit,
-            token.id,
-          ]);
+        else await this.deps.credits.tighten(tx, token.id, limit);
         if (token.usageRefillAmount !== null)
           token.usageRefillAmount = Math.min(token.usageRefillAmount, limit);
         token.usageLimit = limit;

@@ -1,47 +1,44 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Rotation and least privilege. A rotated token names its successor and the end of its grace
- * (both watched by the invalidation trigger, so every instance's cache learns of a rotation);
- * uses of its old secret are counted behind, outside the trigger. `token_permission_use` counts
- * which permissions each token exercised. The index on grace_ends_at serves the sweep that revokes tokens
- * whose grace has ended (tokens/token-rotation.ts).
+ * Organizations and their members. A membership that changes role or ends notifies
+ * `keyward_invalidation` with its account, like a change of the account itself: whatever an
+ * instance caches about the account's tokens (their reach into organizations) is dropped on
+ * every instance, whoever made the change (docs/architecture.md, "Which file owns which rule").
  */
 export class Migration20261203090000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(
-      `create table "token_permission_use" ("token_id" uuid not null, "permission" text not null, "count" bigint not null default 0, "last_used_at" timestamptz not null, constraint "token_permission_use_pkey" primary key ("token_id", "permission"));`,
+      `create table "organization" ("id" uuid not null, "slug" text not null, "name" text not null, "created_at" timestamptz not null default now(), "updated_at" timestamptz not null default now(), constraint "organization_pkey" primary key ("id"));`,
+    );
+    this.addSql(`alter table "organization" add constraint "organization_slug_unique" unique ("slug");`);
+    this.addSql(
+      `create table "organization_member" ("organization_id" uuid not null, "account_id" uuid not null, "role" text check ("role" in ('OWNER', 'ADMIN', 'MEMBER')) not null, "created_at" timestamptz not null default now(), constraint "organization_member_pkey" primary key ("organization_id", "account_id"));`,
     );
     this.addSql(
-      `alter table "token_permission_use" add constraint "token_permission_use_token_id_foreign" foreign key ("token_id") references "api_token" ("id") on update cascade on delete cascade;`,
+      `create index "organization_member_account_id_index" on "organization_member" ("account_id");`,
     );
     this.addSql(
-      `alter table "api_token" add column "rotated_at" timestamptz null, add column "successor_id" uuid null, add column "grace_ends_at" timestamptz null, add column "old_secret_uses" int not null default 0, add column "old_secret_last_used_at" timestamptz null, add column "old_secret_last_used_ip" text null;`,
+      `alter table "organization_member" add constraint "organization_member_organization_id_foreign" foreign key ("organization_id") references "organization" ("id") on update cascade on delete cascade;`,
     );
     this.addSql(
-      `alter table "api_token" add constraint "api_token_successor_id_foreign" foreign key ("successor_id") references "api_token" ("id") on update cascade on delete set null;`,
+      `alter table "organization_member" add constraint "organization_member_account_id_foreign" foreign key ("account_id") references "account" ("id") on update cascade on delete cascade;`,
     );
-    this.addSql('create index "api_token_grace_ends_at_index" on "api_token" ("grace_ends_at");');
-    this.addSql('drop trigger api_token_invalidate on "api_token";');
-    this.addSql(`create trigger api_token_invalidate
-      after update of revoked_at, active, expires_at, account_id, preset, permissions, rate_limit_per_minute, name,
-        allowed_cidrs, not_before, usage_limit, usage_refill_amount, usage_refill_interval, successor_id, grace_ends_at
-      or delete on "api_token"
-      for each row execute function keyward_notify_token_change();`);
+    this.addSql(`create function keyward_notify_member_change() returns trigger language plpgsql as $$
+      begin
+        perform pg_notify('keyward_invalidation', 'account:' || old.account_id::text);
+        return null;
+      end;
+    $$;`);
+    this.addSql(`create trigger organization_member_invalidate
+      after update of role, account_id, organization_id or delete on "organization_member"
+      for each row execute function keyward_notify_member_change();`);
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop trigger api_token_invalidate on "api_token";');
-    this.addSql(`create trigger api_token_invalidate
-      after update of revoked_at, active, expires_at, account_id, preset, permissions, rate_limit_per_minute, name,
-        allowed_cidrs, not_before, usage_limit, usage_refill_amount, usage_refill_interval
-      or delete on "api_token"
-      for each row execute function keyward_notify_token_change();`);
-    this.addSql('drop index "api_token_grace_ends_at_index";');
-    this.addSql(`drop table if exists "token_permission_use" cascade;`);
-    this.addSql(`alter table "api_token" drop constraint "api_token_successor_id_foreign";`);
-    this.addSql(
-      `alter table "api_token" drop column "rotated_at", drop column "successor_id", drop column "grace_ends_at", drop column "old_secret_uses", drop column "old_secret_last_used_at", drop column "old_secret_last_used_ip";`,
-    );
+    this.addSql('drop trigger organization_member_invalidate on "organization_member";');
+    this.addSql('drop function keyward_notify_member_change();');
+    this.addSql(`drop table if exists "organization_member" cascade;`);
+    this.addSql(`drop table if exists "organization" cascade;`);
   }
 }
