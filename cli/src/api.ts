@@ -15,6 +15,7 @@ const CREDENTIAL_CODES = new Set([
   'invalid_token',
   'token_revoked',
   'token_expired',
+  'token_rotated',
   'token_inactive',
   'token_user_missing',
   'unauthenticated',

@@ -33,7 +33,12 @@ export const LIST_TOKENS = graphql(
 const TOKEN_DETAIL = graphql(
   `
   query KeywardCliToken($id: ID!) {
-    token(id: $id) { ...KeywardCliToken effectivePermissions lastUsedIp rateLimitPerMinute createdBy }
+    token(id: $id) {
+      ...KeywardCliToken effectivePermissions lastUsedIp rateLimitPerMinute createdBy
+      permissionUsage { permission lastUsedAt count }
+      presetDrift
+      rotation { successorId successorDisplayPrefix graceEndsAt oldSecretUses oldSecretLastUsedAt oldSecretLastUsedIp }
+    }
   }
 `,
   [TOKEN_FIELDS],
@@ -60,6 +65,19 @@ const CREATE_TOKEN = graphql(
 const REVOKE_TOKEN = graphql(
   `
   mutation KeywardCliRevokeToken($id: ID!) { revokeToken(id: $id) { ...KeywardCliToken } }
+`,
+  [TOKEN_FIELDS],
+);
+
+const ROTATE_TOKEN = graphql(
+  `
+  mutation KeywardCliRotateToken($id: ID!, $input: RotateTokenInput!) {
+    rotateToken(id: $id, input: $input) {
+      secret
+      token { ...KeywardCliToken }
+      rotatedToken { id rotation { graceEndsAt } }
+    }
+  }
 `,
   [TOKEN_FIELDS],
 );
@@ -130,6 +148,11 @@ export async function createToken(ctx: CommandContext, token: string, input: Cre
 
 export async function revokeToken(ctx: CommandContext, token: string, id: string): Promise<TokenNode> {
   return (await ctx.api.graphql(REVOKE_TOKEN, { id }, token)).revokeToken;
+}
+
+/** Rotates a token: its successor (with the secret, once) and when the old secret stops working. */
+export async function rotateToken(ctx: CommandContext, token: string, id: string, gracePeriodHours: number) {
+  return (await ctx.api.graphql(ROTATE_TOKEN, { id, input: { gracePeriodHours } }, token)).rotateToken;
 }
 
 export async function setTokenActive(

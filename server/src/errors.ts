@@ -10,6 +10,10 @@ export const errorCatalogue = {
   invalid_token: { status: 401, message: 'The API token is not valid.' },
   token_revoked: { status: 401, message: 'The API token has been revoked.' },
   token_expired: { status: 401, message: 'The API token has expired.' },
+  token_rotated: {
+    status: 401,
+    message: 'The API token was rotated and its grace period is over: use its successor.',
+  },
   token_inactive: { status: 401, message: 'The API token is inactive.' },
   token_user_missing: { status: 401, message: 'The account that owns this API token no longer exists.' },
   token_not_yet_valid: {

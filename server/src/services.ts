@@ -201,6 +201,7 @@ export function createServices(deps: {
       onOutcome: (code, cached) => metrics.countAuthOutcome(code, cached),
       // A use refused for its address counts, as a denied use (the usage breakdown).
       onAddressRefused: (tokenId, ip) => usage.record(tokenId, ip, 'denied'),
+      onOldSecretUse: (tokenId, ip) => usage.oldSecretUsed(tokenId, ip),
     }),
     metrics,
     registry: new RegistryService({ dir: config.registryDir, logger }),

@@ -1,5 +1,5 @@
 /**
- * `keyward token show|activate|deactivate|usage`, revoke safety, child-token expiry,
+ * `keyward token show|activate|deactivate|usage|rotate`, permission use in `show`, revoke safety, child-token expiry,
  * `logout --revoke` and JSON errors, as subprocesses against a real server.
  */
 import { existsSync } from 'node:fs';
@@ -22,7 +22,8 @@ const cli = createCliRecorder();
 let server: TestServer;
 
 function run(args: string[], home: CliHome): Promise<CliResult> {
-  return cli.run(args, { home, apiUrl: server.url }, args[1] === 'create');
+  // create and rotate print a new secret, once.
+  return cli.run(args, { home, apiUrl: server.url }, args[1] === 'create' || args[1] === 'rotate');
 }
 
 async function mint(cookie: string, input: Record<string, unknown> = {}): Promise<MintedToken> {
@@ -218,6 +219,92 @@ describe.concurrent('child token expiry and logout --revoke', { timeout: SLOW },
     expect(refused.stderr).toContain('tokens:revoke');
     expect(existsSync(readOnly.home.credentialsFile)).toBe(false);
     expect((await tokenState(readOnly.cookie, readOnly.login.token.id)).status).toBe('ACTIVE');
+  });
+});
+
+async function whoamiStatus(secret: string): Promise<{ status: number; error?: string; message?: string }> {
+  const response = await server.rest('/api/cli/whoami', { token: secret });
+  const body = (await response.json()) as { error?: string; message?: string };
+  return { status: response.status, error: body.error, message: body.message };
+}
+
+describe.concurrent('keyward token rotate', { timeout: SLOW }, () => {
+  it('rotate --grace 30m --json prints the new secret once; both work in the grace; show tells the old one’s story', async () => {
+    const { cookie, home } = await account();
+    const target = await mint(cookie, { name: 'deploy bot', preset: 'READ_ONLY' });
+    const rotated = await run(['token', 'rotate', target.token.id, '--grace', '30m', '--json'], home);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const body = JSON.parse(rotated.stdout) as {
+      secret: string;
+      token: { id: string; displayPrefix: string; preset: string };
+      graceEndsAt: string;
+    };
+    cli.secrets.add(body.secret);
+    expect(body.token.preset).toBe('READ_ONLY');
+    expect(Math.abs(Date.parse(body.graceEndsAt) - Date.now() - 30 * 60_000)).toBeLessThan(60_000);
+    expect((await whoamiStatus(target.secret)).status).toBe(200);
+    expect((await whoamiStatus(body.secret)).status).toBe(200);
+    await server.keyward.services.usage.flush();
+
+    const shown = await run(['token', 'show', target.token.id], home);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`replaced by ${body.token.displayPrefix}...`);
+    expect(shown.stdout).toContain('old secret used 1 time since, last from 127.0.0.1');
+    expect(shown.stdout).not.toContain(body.secret);
+
+    const again = await run(['token', 'rotate', target.token.id], home);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already rotated');
+  });
+
+  it('rotate --grace 0 stops the old secret at once (token_rotated names the new prefix); the text output shows the secret', async () => {
+    const { cookie, home } = await account();
+    const target = await mint(cookie, { name: 'nightly' });
+    const rotated = await run(['token', 'rotate', target.token.id, '--grace', '0'], home);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const secret = /kw_[A-Za-z0-9]{30,}/.exec(rotated.stdout)?.[0] ?? '';
+    cli.secrets.add(secret);
+    expect(rotated.stdout).toContain('Copy it now');
+    const refused = await whoamiStatus(target.secret);
+    expect(refused).toMatchObject({ status: 401, error: 'token_rotated' });
+    expect(refused.message).toContain(secret.slice(0, 12));
+    expect((await whoamiStatus(secret)).status).toBe(200);
+  });
+
+  it.each([['8d'], ['169h'], ['5'], ['soon'], ['-1h']])(
+    'rotate --grace %s is a usage error that rotates nothing',
+    async (grace) => {
+      const { cookie, home } = await account();
+      const target = await mint(cookie, { name: 'kept' });
+      const refused = await run(['token', 'rotate', target.token.id, '--grace', grace], home);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/--grace|duration|7 days/);
+      const [row] = await server.sql<{ successor_id: string | null }>(
+        'select successor_id from api_token where id = $1',
+        [target.token.id],
+      );
+      expect(row?.successor_id).toBeNull();
+    },
+  );
+
+  it('show prints each granted permission with its use, and what the preset gained', async () => {
+    const { home, login } = await account({ preset: 'CLI' });
+    expect((await run(['token', 'list'], home)).code).toBe(0);
+    await server.keyward.services.usage.flush();
+    const shown = await run(['token', 'show', login.token.id], home);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Permission use:');
+    expect(shown.stdout).toMatch(/tokens:read\s+used \d+ times?, last /);
+    expect(shown.stdout).toMatch(/components:read\s+never used/);
+    const json = JSON.parse((await run(['token', 'show', login.token.id, '--json'], home)).stdout) as {
+      permissions: string[];
+      permissionUsage: { permission: string; count: number }[];
+      presetDrift: string[];
+    };
+    // One entry per granted permission.
+    expect(json.permissionUsage.map((use) => use.permission)).toEqual(json.permissions);
+    expect(json.permissions).toContain('components:read');
+    expect(json.presetDrift).toEqual([]);
   });
 });
 

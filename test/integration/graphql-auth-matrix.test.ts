@@ -147,6 +147,31 @@ runTokenAuthMatrix('revokeToken', {
     expect(field(result, 'revokeToken')).toEqual({ id: seeded.target.id, status: 'REVOKED' }),
 });
 
+// Rotation creates a token and ends one: it needs both permissions (each proven on its own).
+for (const requiredPermission of ['tokens:create', 'tokens:revoke']) {
+  runTokenAuthMatrix(`rotateToken (${requiredPermission})`, {
+    server: current,
+    surface: 'graphql',
+    requiredPermission,
+    callerToken: { preset: 'CUSTOM', permissions: ['tokens:create', 'tokens:revoke', 'tokens:read'] },
+    targetsToken: true,
+    call: graphqlAuthCall(
+      current,
+      `mutation($id: ID!) {
+        rotateToken(id: $id, input: { permissions: ["tokens:read"], gracePeriodHours: 1 }) {
+          token { permissions } rotatedToken { id }
+        }
+      }`,
+      (target) => ({ id: target.tokenId }),
+    ),
+    expectOk: (result, seeded) =>
+      expect(field(result, 'rotateToken')).toEqual({
+        token: { permissions: ['tokens:read'] },
+        rotatedToken: { id: seeded.target.id },
+      }),
+  });
+}
+
 runTokenAuthMatrix('auditEvents', {
   server: current,
   surface: 'graphql',

@@ -234,9 +234,11 @@ describe('npm run admin -- run-job', { timeout: 60_000 }, () => {
   it('an unknown job name is a usage error listing the names', async () => {
     const result = await admin('run-job', 'nightly');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Unknown job "nightly": the jobs are expiry-reminders, inactivity.');
+    expect(result.stderr).toContain(
+      'Unknown job "nightly": the jobs are expiry-reminders, inactivity, rotation-grace.',
+    );
     const missing = await admin('run-job');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('expiry-reminders, inactivity');
+    expect(missing.stderr).toContain('expiry-reminders, inactivity, rotation-grace');
   });
 });

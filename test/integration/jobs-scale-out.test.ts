@@ -71,11 +71,12 @@ function mailsTo(email: string, subject: RegExp) {
 }
 
 describe('scheduled jobs on three instances', () => {
-  it('the schedules are registered once, daily, in UTC', async () => {
+  it('the schedules are registered once, in UTC (daily, and the rotation sweep every 15 minutes)', async () => {
     const rows = await a.sql('select name, cron, timezone from pgboss.schedule order by name');
     expect(rows).toEqual([
       { name: 'expiry-reminders', cron: '0 8 * * *', timezone: 'UTC' },
       { name: 'inactivity', cron: '0 7 * * *', timezone: 'UTC' },
+      { name: 'rotation-grace', cron: '*/15 * * * *', timezone: 'UTC' },
     ]);
   });
 

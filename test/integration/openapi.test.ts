@@ -58,6 +58,7 @@ describe('OpenAPI document', () => {
       '/api/tokens',
       '/api/tokens/revoke-leaked',
       '/api/tokens/{id}',
+      '/api/tokens/{id}/rotate',
       '/api/v1/api-tokens',
       '/api/v1/api-tokens/{id}',
       '/api/v1/auth/login',
@@ -115,6 +116,30 @@ describe('OpenAPI document', () => {
       'post',
     );
     await expectConforms(await fetch(url('/api/tokens'), { headers: session }), '/api/tokens', 'get');
+    const rotated = (await expectConforms(
+      await fetch(url(`/api/tokens/${created.token.id}/rotate`), {
+        method: 'POST',
+        headers: session,
+        body: JSON.stringify({ gracePeriodHours: 1 }),
+      }),
+      '/api/tokens/{id}/rotate',
+      'post',
+    )) as { token: { id: string } };
+    // A second rotation of the same token: the documented 409.
+    await expectConforms(
+      await fetch(url(`/api/tokens/${created.token.id}/rotate`), {
+        method: 'POST',
+        headers: session,
+        body: JSON.stringify({}),
+      }),
+      '/api/tokens/{id}/rotate',
+      'post',
+    );
+    await expectConforms(
+      await fetch(url(`/api/tokens/${rotated.token.id}`), { method: 'DELETE', headers: session }),
+      '/api/tokens/{id}',
+      'delete',
+    );
     await expectConforms(
       await fetch(url(`/api/tokens/${created.token.id}`), { method: 'DELETE', headers: session }),
       '/api/tokens/{id}',

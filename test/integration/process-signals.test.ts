@@ -1,7 +1,8 @@
 /**
  * Stopping a real `npm start` (embedded PostgreSQL) by signal loses nothing: every answered token
- * request's usage count and last-used time is written, and the server and its database both stop.
- * The usage flush interval is far beyond the test, so only the shutdown flush can write usage.
+ * request's usage count and last-used time is written, and so is each permission it exercised
+ * (components:read on /api/cli/button), and the server and its database both stop. The usage
+ * flush interval is far beyond the test, so only the shutdown flush can write usage.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -34,6 +35,8 @@ const procs: Proc[] = [];
 let token: { id: string; secret: string } | null = null;
 /** Token requests answered 200 so far, over every server run. */
 let answered = 0;
+/** Of those, the ones that exercised components:read (the others are whoami, which needs no permission). */
+let exercised = 0;
 
 interface Running {
   proc: Proc;
@@ -59,29 +62,41 @@ async function start(options: { detached?: boolean; direct?: boolean } = {}): Pr
   );
   expect(usage?.n, 'usage counted before the last stop').toBe(answered);
   if (answered > 0) expect(usage?.last).toBeInstanceOf(Date);
+  const [permission] = await clusterSql<{ n: number }>(
+    dataDir,
+    `select coalesce(sum(count), 0)::int as n from token_permission_use where token_id = $1 and permission = 'components:read'`,
+    [token.id],
+  );
+  expect(permission?.n, 'permission use counted before the last stop').toBe(exercised);
   return { proc, url };
 }
 
-/** Sends token requests from `lanes` parallel loops until the server stops answering; counts the 200s. */
+/**
+ * Sends token requests from `lanes` parallel loops until the server stops answering, every other
+ * one to a route that exercises components:read; counts the 200s (and those of that route).
+ */
 async function load(url: string, lanes: number): Promise<() => Promise<number>> {
   let stopped = false;
   let ok = 0;
-  const lane = async () => {
-    while (!stopped) {
+  const lane = async (index: number) => {
+    for (let i = index; !stopped; i++) {
+      const path = i % 2 === 0 ? '/api/cli/whoami' : '/api/cli/button';
       try {
-        const response = await fetch(`${url}/api/cli/whoami`, {
+        const response = await fetch(`${url}${path}`, {
           headers: { authorization: `Bearer ${token!.secret}` },
           signal: AbortSignal.timeout(5000),
         });
         await response.body?.cancel();
-        if (response.status === 200) ok++;
-        else if (response.status !== 503) expect.fail(`unexpected ${response.status}`);
+        if (response.status === 200) {
+          ok++;
+          if (path === '/api/cli/button') exercised++;
+        } else if (response.status !== 503) expect.fail(`unexpected ${response.status}`);
       } catch {
         return;
       }
     }
   };
-  const running = Array.from({ length: lanes }, lane);
+  const running = Array.from({ length: lanes }, (_, index) => lane(index));
   return async () => {
     await Promise.race([Promise.all(running), new Promise((resolve) => setTimeout(resolve, 20_000))]);
     stopped = true;
@@ -157,6 +172,7 @@ describe('signals stop the server and its embedded PostgreSQL without losing usa
     answered += await finished();
     await expectAllStopped(running, postgresPid);
     expect(answered).toBeGreaterThan(0);
+    expect(exercised).toBeGreaterThan(0);
   });
 
   it('Ctrl-C (SIGINT to the whole process group) 2 s after 50 requests', { timeout: TIMEOUT }, async () => {

@@ -324,8 +324,14 @@ function extendedCatalogue(): PermissionCatalogue {
     resource.name === 'components'
       ? defineResource(resource.name, resource.description, [
           ...resource.actions.map(({ permission: _permission, ...action }) => action),
-          { name: 'list', description: 'List components.', kind: 'read', cli: true },
-          { name: 'deprecate', description: 'Deprecate a component.', kind: 'write', cli: false },
+          { name: 'list', description: 'List components.', kind: 'read', cli: true, addedAt: '2027-01-01' },
+          {
+            name: 'deprecate',
+            description: 'Deprecate a component.',
+            kind: 'write',
+            cli: false,
+            addedAt: '2027-01-01',
+          },
         ])
       : resource,
   );

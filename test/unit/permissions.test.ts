@@ -78,8 +78,20 @@ const extended: PermissionCatalogue = catalogue.map((resource) =>
   resource.name === 'components'
     ? defineResource(resource.name, resource.description, [
         ...resource.actions,
-        { name: 'list', description: 'List component names.', kind: 'read', cli: true },
-        { name: 'deprecate', description: 'Mark components deprecated.', kind: 'write', cli: false },
+        {
+          name: 'list',
+          description: 'List component names.',
+          kind: 'read',
+          cli: true,
+          addedAt: '2027-01-01',
+        },
+        {
+          name: 'deprecate',
+          description: 'Mark components deprecated.',
+          kind: 'write',
+          cli: false,
+          addedAt: '2027-01-01',
+        },
       ])
     : resource,
 );

@@ -18,6 +18,7 @@ import {
   presetLabel,
   restrictionRows,
   shortId,
+  type TokenDetail,
 } from '../tokens-api.js';
 import { findToken, REF_ARGUMENT_HELP } from './token-find.js';
 
@@ -30,6 +31,17 @@ function parseUsageDays(value: string): number {
     throw new InvalidArgumentError(`Use a whole number of days from 1 to ${MAX_USAGE_DAYS}.`);
   }
   return Number(value);
+}
+
+/** "replaced by kw_abc... ; old secret used 12 times since, last from 10.0.0.4; works until ..." */
+function rotationLine(rotation: NonNullable<TokenDetail['rotation']>): string {
+  const uses = rotation.oldSecretUses;
+  const used =
+    uses === 0
+      ? 'old secret not used since'
+      : `old secret used ${uses} time${uses === 1 ? '' : 's'} since${rotation.oldSecretLastUsedIp ? `, last from ${safeText(rotation.oldSecretLastUsedIp)}` : ''}`;
+  const ends = new Date(rotation.graceEndsAt).getTime() > Date.now() ? 'works until' : 'stopped';
+  return `replaced by ${rotation.successorDisplayPrefix}...; ${used}; ${ends} ${formatDate(rotation.graceEndsAt)}`;
 }
 
 /** The token disappeared between the lookup and the read (e.g. its owner was removed). */
@@ -69,7 +81,24 @@ export function registerTokenShowCommands(token: Command): void {
       ];
       if (detail.description) rows.splice(1, 0, ['Description', safeText(detail.description)]);
       if (detail.revokedAt) rows.push(['Revoked', formatExpiry(detail.revokedAt)]);
+      if (detail.rotation) rows.push(['Rotated', rotationLine(detail.rotation)]);
+      if (detail.presetDrift.length > 0)
+        rows.push([
+          'Gained',
+          `${detail.presetDrift.join(', ')} (added to the preset since the token was created)`,
+        ]);
       for (const line of keyValues(rows)) print(line);
+      print();
+      print('Permission use:');
+      const width = Math.max(...detail.permissionUsage.map((use) => use.permission.length));
+      for (const use of detail.permissionUsage)
+        print(
+          `  ${use.permission.padEnd(width)}  ${
+            use.lastUsedAt
+              ? `used ${use.count} time${use.count === 1 ? '' : 's'}, last ${relativeTime(use.lastUsedAt)}`
+              : paintOut('yellow', 'never used')
+          }`,
+        );
     });
 
   token

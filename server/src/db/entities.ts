@@ -7,7 +7,12 @@ import { RefreshTokenSchema, ServerSecretSchema } from '../sessions/refresh-toke
 import { SessionSchema } from '../sessions/sessions.entity.js';
 import { TokenCreditLeaseSchema } from '../tokens/credit-lease.entity.js';
 import { TokenExpiryReminderSchema } from '../tokens/expiry-reminder.entity.js';
-import { ApiTokenSchema, TokenCreditSchema, TokenUsageDaySchema } from '../tokens/tokens.entity.js';
+import {
+  ApiTokenSchema,
+  TokenCreditSchema,
+  TokenPermissionUseSchema,
+  TokenUsageDaySchema,
+} from '../tokens/tokens.entity.js';
 
 export const entities = [
   AccountSchema,
@@ -17,6 +22,7 @@ export const entities = [
   ApiTokenSchema,
   TokenUsageDaySchema,
   TokenCreditSchema,
+  TokenPermissionUseSchema,
   TokenCreditLeaseSchema,
   AuditEventSchema,
   RefreshTokenSchema,

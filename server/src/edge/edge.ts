@@ -219,6 +219,7 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
     // here counts in fail().
     if (principal.kind === 'token') {
       services.usage.record(principal.token.id, ctx.ip);
+      if (route.permission) services.usage.exercised(principal.token.id, route.permission);
       x.counted = true;
     }
     if ((route.body || route.rawBody) && x.stateChanging) {

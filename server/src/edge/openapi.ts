@@ -19,7 +19,8 @@ function commonCodes(spec: Route): ErrorCode[] {
   if (spec.auth.token || spec.auth.access)
     codes.push('missing_token', 'invalid_token', 'token_revoked', 'token_expired', 'token_inactive');
   // An API token's own restrictions (token-restrictions.ts).
-  if (spec.auth.token) codes.push('token_not_yet_valid', 'ip_not_allowed', 'usage_exhausted');
+  if (spec.auth.token)
+    codes.push('token_not_yet_valid', 'token_rotated', 'ip_not_allowed', 'usage_exhausted');
   if (spec.auth.cookie && spec.auth.required) codes.push('unauthenticated');
   if (spec.permission) codes.push('insufficient_scope', 'forbidden');
   if (spec.limit) codes.push('rate_limit_exceeded');

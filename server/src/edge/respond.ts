@@ -75,6 +75,7 @@ const TOKEN_CODES: ReadonlySet<ErrorCode> = new Set([
   'token_inactive',
   'token_user_missing',
   'token_not_yet_valid',
+  'token_rotated',
 ]);
 
 /** The RFC 6750 challenge of a refusal: every 401, and a token's missing scope. */

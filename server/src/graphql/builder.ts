@@ -130,7 +130,13 @@ export const builder = new SchemaBuilder<{
       loggedIn: context.principal.kind !== 'anonymous',
       sessionOnly: context.principal.kind === 'session',
       admin: context.principal.kind !== 'anonymous' && context.principal.account.role === 'admin',
-      permission: (permission) => can(context.principal, permission),
+      permission: (permission) => {
+        const granted = can(context.principal, permission);
+        // Scope results are cached per request, so a permission counts once per operation.
+        if (granted && context.principal.kind === 'token')
+          context.services.usage.exercised(context.principal.token.id, permission);
+        return granted;
+      },
     }),
     unauthorizedError: (_parent, context, _info, result) => authorizationError(context, result.failure),
   },

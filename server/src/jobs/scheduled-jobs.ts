@@ -1,14 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { EXPIRY_REMINDERS_JOB, sendExpiryReminders } from '../tokens/expiry-reminders.js';
 import { deactivateInactiveTokens, INACTIVITY_JOB } from '../tokens/inactivity.js';
+import { ROTATION_GRACE_JOB, revokeEndedGraces } from '../tokens/token-rotation.js';
 import type { ScheduledJob } from './job-queue.js';
 
 /** The jobs an operator can run with `npm run admin -- run-job <name>`, in that order. */
-export const JOB_NAMES = [EXPIRY_REMINDERS_JOB, INACTIVITY_JOB] as const;
+export const JOB_NAMES = [EXPIRY_REMINDERS_JOB, INACTIVITY_JOB, ROTATION_GRACE_JOB] as const;
 
 /**
- * Every scheduled job, daily in UTC: inactivity first (so a token it deactivates is not also
- * reminded of its expiry), expiry reminders an hour later.
+ * Every scheduled job, in UTC: daily, inactivity first (so a token it deactivates is not also
+ * reminded of its expiry), expiry reminders an hour later; every 15 minutes, the revocation of
+ * rotated tokens whose grace is over (verification refuses them on time without it).
  */
 export function scheduledJobs(deps: {
   em: EntityManager;
@@ -33,6 +35,11 @@ export function scheduledJobs(deps: {
           appOrigin: deps.appOrigin(),
           onTokensChanged: deps.onTokensChanged,
         }),
+    },
+    {
+      name: ROTATION_GRACE_JOB,
+      cron: '*/15 * * * *',
+      run: () => revokeEndedGraces(deps.em, { onTokensChanged: deps.onTokensChanged }),
     },
   ];
 }

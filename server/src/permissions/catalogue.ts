@@ -16,6 +16,12 @@ export interface PermissionAction {
   cli: boolean;
   /** Who may hold it: omitted = any account; 'admin' = role admin only. */
   requires?: 'admin';
+  /**
+   * When the action joined the catalogue: a UTC day (`2026-11-23`, read as its midnight) or an
+   * instant. A preset token created before it gained the action (presetDrift in presets.ts), so
+   * every new action must say when it was added.
+   */
+  addedAt: string;
 }
 
 export interface PermissionResource {
@@ -51,6 +57,11 @@ function freezeCatalogue(resources: PermissionResource[]): PermissionCatalogue {
   return Object.freeze(resources);
 }
 
+/** The day the first catalogue shipped. */
+const INITIAL = '2026-11-23';
+/** The day organizations (and the site admins' account actions) joined the catalogue. */
+const ORGANIZATIONS = '2026-12-01';
+
 export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
   defineResource('account', 'Your Keyward account profile.', [
     {
@@ -58,12 +69,14 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'See your account details: email, name, plan and entitlements.',
       kind: 'read',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'update',
       description: 'Change your account name and profile settings.',
       kind: 'write',
       cli: false,
+      addedAt: INITIAL,
     },
   ]),
   defineResource('tokens', 'Your API tokens.', [
@@ -73,24 +86,28 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
         'List your API tokens and see their names, scopes, status and last use (never the secrets).',
       kind: 'read',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'create',
       description: 'Create new API tokens, limited to the permissions and expiry of the token doing it.',
       kind: 'write',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'update',
       description: 'Rename tokens, edit their descriptions, and deactivate or reactivate them.',
       kind: 'write',
       cli: false,
+      addedAt: INITIAL,
     },
     {
       name: 'revoke',
       description: 'Permanently revoke API tokens.',
       kind: 'write',
       cli: true,
+      addedAt: INITIAL,
     },
   ]),
   defineResource('components', 'The component library.', [
@@ -99,6 +116,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'Browse components and download their source (Pro items need an active Pro licence).',
       kind: 'read',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'publish',
@@ -106,6 +124,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       kind: 'write',
       cli: false,
       requires: 'admin',
+      addedAt: INITIAL,
     },
   ]),
   defineResource('blocks', 'The block library.', [
@@ -114,6 +133,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'Browse blocks and download their source (Pro items need an active Pro licence).',
       kind: 'read',
       cli: true,
+      addedAt: INITIAL,
     },
     {
       name: 'publish',
@@ -121,6 +141,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       kind: 'write',
       cli: false,
       requires: 'admin',
+      addedAt: INITIAL,
     },
   ]),
   // Organization resources are separate resources (`org-members`, `org-tokens`) rather than
@@ -132,12 +153,14 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'List your organizations and see their names and slugs, and your role in each.',
       kind: 'read',
       cli: true,
+      addedAt: ORGANIZATIONS,
     },
     {
       name: 'create',
       description: 'Create organizations (needs the team plan); you become their owner.',
       kind: 'write',
       cli: false,
+      addedAt: ORGANIZATIONS,
     },
   ]),
   defineResource('org-members', 'The members of your organizations and their roles.', [
@@ -146,6 +169,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'See who belongs to your organizations (email and role).',
       kind: 'read',
       cli: false,
+      addedAt: ORGANIZATIONS,
     },
     {
       name: 'manage',
@@ -153,6 +177,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
         'Add and remove members and change their roles, where your own role in the organization allows it (owner or admin).',
       kind: 'write',
       cli: false,
+      addedAt: ORGANIZATIONS,
     },
   ]),
   defineResource('org-tokens', "Your organizations' API tokens.", [
@@ -161,6 +186,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: "List an organization's tokens (never the secrets), where your role allows it.",
       kind: 'read',
       cli: true,
+      addedAt: ORGANIZATIONS,
     },
     {
       name: 'manage',
@@ -168,6 +194,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
         "Create, deactivate and revoke an organization's tokens, where your role allows it (owner or admin).",
       kind: 'write',
       cli: true,
+      addedAt: ORGANIZATIONS,
     },
   ]),
   defineResource('audit', 'The audit log of changes to your account and tokens.', [
@@ -176,6 +203,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       description: 'Read the audit log: who created, changed or revoked your tokens, when and from where.',
       kind: 'read',
       cli: false,
+      addedAt: INITIAL,
     },
   ]),
   defineResource('admin-accounts', 'Every account on this server (site admins only).', [
@@ -185,6 +213,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       kind: 'read',
       cli: false,
       requires: 'admin',
+      addedAt: ORGANIZATIONS,
     },
     {
       name: 'manage',
@@ -192,6 +221,7 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       kind: 'write',
       cli: false,
       requires: 'admin',
+      addedAt: ORGANIZATIONS,
     },
   ]),
 ]);

@@ -19,6 +19,12 @@ const PermissionActionRef = builder.objectRef<PermissionAction>('PermissionActio
       description: 'Only admins may hold it; presets never give it to other accounts.',
       resolve: (action) => action.requires === 'admin',
     }),
+    addedAt: t.field({
+      type: 'DateTime',
+      description:
+        'When the action joined the catalogue; ALL, READ_ONLY and CLI tokens created earlier gained it (Token.presetDrift).',
+      resolve: (action) => new Date(action.addedAt),
+    }),
     presets: t.field({
       type: [PermissionPresetEnum],
       description:

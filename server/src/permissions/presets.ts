@@ -134,3 +134,24 @@ export function presetsIncluding(permission: string, catalogue: PermissionCatalo
     (preset) => preset !== 'CUSTOM' && presetPermissions(preset, catalogue).includes(permission),
   );
 }
+
+/**
+ * Preset drift: the permissions an ALL, READ_ONLY or CLI token gained after it was created, i.e.
+ * those its preset grants today whose action joined the catalogue after `createdAt` (catalogue
+ * `addedAt`), sorted. A CUSTOM token never gains anything: always empty.
+ */
+export function presetDrift(
+  token: { preset: PermissionPreset; createdAt: Date },
+  catalogue: PermissionCatalogue,
+): string[] {
+  if (token.preset === 'CUSTOM') return [];
+  const created = token.createdAt.getTime();
+  const added = new Map(
+    catalogue.flatMap((resource) =>
+      resource.actions.map((action) => [action.permission, Date.parse(action.addedAt)] as const),
+    ),
+  );
+  return presetPermissions(token.preset, catalogue).filter(
+    (permission) => (added.get(permission) ?? Number.NEGATIVE_INFINITY) > created,
+  );
+}

@@ -47,6 +47,18 @@ export const createTokenBody = (defaultPreset: PermissionPreset) =>
       preset: body.preset ?? (body.permissions ? 'CUSTOM' : defaultPreset),
     }));
 
+/** POST /api/tokens/:id/rotate: RotateTokenInput as JSON (a permission list alone means CUSTOM). */
+export const rotateTokenBody = z
+  .object({
+    gracePeriodHours: z.number().nullish(),
+    expiresInDays: z.number().int('must be a whole number.').nullish(),
+    expiresAt: isoDate.nullish(),
+    name: plainText().nullish(),
+    preset: presetEnum.nullish(),
+    permissions: z.array(plainText()).max(200).nullish(),
+  })
+  .strict();
+
 export const loginBody = z
   .object({ email: plainText().max(254), password: plainText({ multiline: true }).max(1024) })
   .strict();

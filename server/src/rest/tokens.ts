@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import { tokenJson } from '../tokens/token-json.js';
 import type { ApiToken } from '../tokens/tokens.entity.js';
 import { accountOf } from './rest.js';
-import { createTokenBody, tokenResponse } from './schemas.js';
+import { createTokenBody, rotateTokenBody, tokenResponse } from './schemas.js';
 
 const STATUSES = ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED', 'PENDING'] as const;
 
@@ -67,6 +67,29 @@ export function dashboardTokenRoutes(services: Services): Route[] {
         ctx.rateLimited(created.rateLimit);
         const [token] = await json([created.token], ctx.principal);
         return { status: 201, json: { token, secret: created.secret } };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/tokens/:id/rotate',
+      surface: 'rest',
+      auth: session,
+      permission: 'tokens:create',
+      body: rotateTokenBody,
+      openapi: {
+        summary:
+          'Rotate one of your tokens: a successor (its secret, once) replaces it; the old secret works for the grace period (gracePeriodHours, 0–168, default 24), then answers token_rotated.',
+        response: {
+          status: 201,
+          schema: z.object({ token: tokenResponse, secret: z.string(), rotatedToken: tokenResponse }),
+        },
+        errors: ['conflict', 'token_limit_reached', 'email_not_verified'],
+        tags: ['dashboard'],
+      },
+      handle: async ({ ctx, params, body }) => {
+        const rotated = await services.tokens.rotateToken(ctx.em(), ctx.caller(), params.id ?? '', body);
+        const [token, rotatedToken] = await json([rotated.token, rotated.rotated], ctx.principal);
+        return { status: 201, json: { token, secret: rotated.secret, rotatedToken } };
       },
     }),
     route({

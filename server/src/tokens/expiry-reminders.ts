@@ -38,7 +38,7 @@ export type ReminderDigest = Map<number, ExpiringToken[]>;
  * The daily expiry-reminder job: one digest mail per account listing its live, active tokens
  * that just entered a reminder window (KEYWARD_EXPIRY_REMINDER_DAYS), each with a Rotate link.
  * Nothing is mailed when nothing is due. Accounts and tokens that turned reminders off are left
- * out. At most one digest per account per UTC day (onceADay).
+ * out, and so are rotated tokens (their successor replaces them). At most one digest per account per UTC day (onceADay).
  *
  * Owners are accounts today; an organization digest to its admins adds an owner type whose tokens
  * are the organization's and whose recipients are its admins, and reuses the rest.
@@ -50,7 +50,7 @@ export async function sendExpiryReminders(
   const widest = Math.max(...options.windows);
   const accounts = await em.fork().execute<{ id: string }[]>(
     `select distinct token.account_id as id from api_token token join account on account.id = token.account_id
-     where account.expiry_reminders and token.expiry_reminders and token.active and token.revoked_at is null
+     where account.expiry_reminders and token.expiry_reminders and token.active and token.revoked_at is null and token.successor_id is null
        and token.expires_at > now() and token.expires_at <= now() + make_interval(days => ?)`,
     [widest],
   );
@@ -83,7 +83,7 @@ async function remindAccount(
     `select token.id, token.name, token.display_prefix, token.expires_at,
             coalesce(array_agg(reminder.window_days) filter (where reminder.window_days is not null), '{}') as reminded
      from api_token token left join token_expiry_reminder reminder on reminder.token_id = token.id
-     where token.account_id = ? and token.expiry_reminders and token.active and token.revoked_at is null
+     where token.account_id = ? and token.expiry_reminders and token.active and token.revoked_at is null and token.successor_id is null
        and token.expires_at > now() and token.expires_at <= now() + make_interval(days => ?)
      group by token.id order by token.expires_at, token.id`,
     [owner.id, Math.max(...options.windows)],

@@ -10,6 +10,10 @@ export interface CachedToken {
   expiresAt: number;
   /** performance.now() from which the token works (notBefore; -Infinity: at once), from the database's clock. */
   startsAt: number;
+  /** performance.now() at which a rotated token's grace ends (Infinity: not rotated), from the database's clock. */
+  graceEndsAt: number;
+  /** The display prefix of the token that replaced this one by rotation; null: not rotated. */
+  successorPrefix: string | null;
   /** The allow-list's predicate on the client address; null when the token has none. */
   allowedFrom: ((address: string | null) => boolean) | null;
   /** performance.now() after which the entry must be looked up again (a bounded lifetime). */

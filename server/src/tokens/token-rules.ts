@@ -16,12 +16,21 @@ import type { UsageRefillInterval } from './tokens.entity.js';
 
 export type TokenStatus = 'ACTIVE' | 'INACTIVE' | 'EXPIRED' | 'REVOKED' | 'PENDING';
 
-/** Revoked beats expired beats inactive beats pending (before notBefore), as verification decides. */
+/**
+ * Revoked beats expired beats inactive beats pending (before notBefore), as verification decides.
+ * A rotated token whose grace is over counts as revoked (token-rotation.ts).
+ */
 export function tokenStatus(
-  token: { revokedAt: Date | null; expiresAt: Date | null; active: boolean; notBefore?: Date | null },
+  token: {
+    revokedAt: Date | null;
+    expiresAt: Date | null;
+    active: boolean;
+    notBefore?: Date | null;
+    graceEndsAt?: Date | null;
+  },
   now: number,
 ): TokenStatus {
-  if (token.revokedAt) return 'REVOKED';
+  if (token.revokedAt || (token.graceEndsAt && token.graceEndsAt.getTime() <= now)) return 'REVOKED';
   if (token.expiresAt && token.expiresAt.getTime() <= now) return 'EXPIRED';
   if (!token.active) return 'INACTIVE';
   return token.notBefore && token.notBefore.getTime() > now ? 'PENDING' : 'ACTIVE';
@@ -423,4 +432,39 @@ export function revokedTargetError(): KeywardError {
   return new KeywardError('token_revoked', 'This token has been revoked: it can no longer be changed.', {
     status: 409,
   });
+}
+
+export const MAX_GRACE_HOURS = 168;
+export const DEFAULT_GRACE_HOURS = 24;
+
+/**
+ * A rotation's grace: 0 (the old secret stops at once) to 168 hours (7 days), fractions allowed
+ * (0.5 is 30 minutes); 24 when not given.
+ */
+export function validateGracePeriod(hours: number | null | undefined): number {
+  if (hours == null) return DEFAULT_GRACE_HOURS;
+  if (!Number.isFinite(hours) || hours < 0 || hours > MAX_GRACE_HOURS)
+    throw validationError('gracePeriodHours', `use a number of hours from 0 to ${MAX_GRACE_HOURS} (7 days).`);
+  return hours;
+}
+
+/**
+ * Rotation may narrow a token's permissions, never widen them: the successor's grant (as granted
+ * today) must be within the rotated token's, else validation_failed on `permissions` naming what
+ * would be added. How an owner acts on a least-privilege suggestion.
+ */
+export function assertNarrowing(
+  successor: { preset: PermissionPreset; permissions: readonly string[] | null },
+  rotated: { preset: PermissionPreset; permissions: readonly string[] | null },
+  catalogue: PermissionCatalogue,
+): void {
+  const granted = new Set(presetPermissions(rotated.preset, catalogue, rotated.permissions ?? []));
+  const wider = presetPermissions(successor.preset, catalogue, successor.permissions ?? []).filter(
+    (permission) => !granted.has(permission),
+  );
+  if (wider.length > 0)
+    throw validationError(
+      'permissions',
+      `rotation may only narrow: the token being rotated does not grant ${wider.join(', ')}.`,
+    );
 }

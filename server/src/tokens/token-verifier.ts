@@ -33,6 +33,11 @@ interface TokenRow {
   usage_limit: number | null;
   usage_refill_amount: number | null;
   usage_refill_interval: UsageRefillInterval | null;
+  /** The grace of a rotation is over by the database's now(): the secret answers token_rotated. */
+  rotated: boolean;
+  /** Milliseconds from the database's now() to grace_ends_at; null when the token was never rotated. */
+  grace_ms: number | null;
+  successor_prefix: string | null;
   a_id: string | null;
   a_email: string;
   a_name: string;
@@ -59,8 +64,11 @@ const VERIFY_SQL = `
          coalesce(t.not_before > now(), false) as pending,
          (extract(epoch from t.not_before - now()) * 1000)::float8 as starts_in_ms,
          t.usage_limit, t.usage_refill_amount, t.usage_refill_interval,
+         coalesce(t.grace_ends_at <= now(), false) as rotated,
+         (extract(epoch from t.grace_ends_at - now()) * 1000)::float8 as grace_ms,
+         case when t.rotated_at is not null then coalesce(s.display_prefix, '') end as successor_prefix,
          a.id as a_id, a.email as a_email, a.name as a_name, a.email_verified as a_email_verified, a.plan as a_plan, a.role as a_role, a.created_at as a_created_at
-  from api_token t left join account a on a.id = t.account_id
+  from api_token t left join account a on a.id = t.account_id left join api_token s on s.id = t.successor_id
   where t.secret_hash = any($1::text[])`;
 
 /** Hashes per lookup statement at most; a larger turn's misses are split. */
@@ -84,6 +92,7 @@ export type VerificationOutcome =
   | 'ok'
   | 'invalid_token'
   | 'token_revoked'
+  | 'token_rotated'
   | 'token_user_missing'
   | 'token_expired'
   | 'token_inactive'
@@ -100,12 +109,14 @@ export interface TokenVerifierDeps {
   onOutcome?: (outcome: VerificationOutcome, cached: boolean) => void;
   /** A use refused for its client address: it still counts, as a denied use of the token. */
   onAddressRefused?: (tokenId: string, ip: string | null) => void;
+  /** A rotated token's old secret was presented: accepted during its grace, refused after it. */
+  onOldSecretUse?: (tokenId: string, ip: string | null) => void;
 }
 
 /**
  * The one verification path for API tokens (GraphQL and REST alike). Checks, in order:
  * format and checksum (no database access for garbage) → hash lookup (cache, else one prepared
- * statement) → revoked → owner exists → expired → inactive → not yet valid (notBefore) → client
+ * statement) → rotated with its grace over → revoked → owner exists → expired → inactive → not yet valid (notBefore) → client
  * address outside allowedCidrs. Throws the matching KeywardError. Credits are spent later, once
  * the request has passed the rate limiter (token-credits.ts). The secret is only hashed; nothing
  * keeps it.
@@ -134,7 +145,14 @@ export class TokenVerifier {
       // is off or jumps changes nothing. An entry past its lifetime is looked up again.
       const now = performance.now();
       if (now < cached.staleAt)
-        return this.decide(cached, cached.expiresAt <= now, now < cached.startsAt, ip, true);
+        return this.decide(
+          cached,
+          cached.expiresAt <= now,
+          now < cached.startsAt,
+          cached.graceEndsAt <= now,
+          ip,
+          true,
+        );
     }
     if (cache.isKnownUnknown(hash)) return this.fail('invalid_token', true);
     return this.miss(hash, ip);
@@ -151,7 +169,7 @@ export class TokenVerifier {
     const entry = this.entryFrom(row);
     cache.set(hash, entry, generation);
     // A miss is judged by the database clock.
-    return this.decide(entry, row.expired, row.pending, ip, false);
+    return this.decide(entry, row.expired, row.pending, row.rotated, ip, false);
   }
 
   /**
@@ -209,13 +227,20 @@ export class TokenVerifier {
       );
   }
 
+  /**
+   * `expired`, `pending` and `rotated` (the grace is over) are decided by the database's clock (a
+   * miss) or counted down from it (a hit).
+   */
   private decide(
     entry: CachedToken,
     expired: boolean,
     pending: boolean,
+    rotated: boolean,
     ip: string | null,
     cached: boolean,
   ): TokenVerification {
+    // A rotated token whose grace is over names its successor, even once the sweep has revoked it.
+    if (rotated && entry.successorPrefix !== null) return this.rotatedOut(entry, ip, cached);
     if (entry.revoked) return this.fail('token_revoked', cached);
     if (!entry.account) return this.fail('token_user_missing', cached);
     if (expired) return this.fail('token_expired', cached);
@@ -225,8 +250,19 @@ export class TokenVerifier {
       this.deps.onAddressRefused?.(entry.token.id, ip);
       return this.fail('ip_not_allowed', cached);
     }
+    if (entry.successorPrefix !== null) this.deps.onOldSecretUse?.(entry.token.id, ip);
     this.deps.onOutcome?.('ok', cached);
     return { token: entry.token, account: entry.account, permissions: entry.permissions, memo: entry.memo };
+  }
+
+  /** token_rotated, naming the successor's display prefix so the client's owner knows what to update. */
+  private rotatedOut(entry: CachedToken, ip: string | null, cached: boolean): never {
+    this.deps.onOldSecretUse?.(entry.token.id, ip);
+    this.deps.onOutcome?.('token_rotated', cached);
+    throw new KeywardError(
+      'token_rotated',
+      `The API token was rotated and its grace period is over: use its successor, ${entry.successorPrefix}…`,
+    );
   }
 
   private fail(code: Exclude<VerificationOutcome, 'ok'>, cached: boolean): never {
@@ -275,6 +311,8 @@ export class TokenVerifier {
       revoked: row.revoked,
       expiresAt: row.remaining_ms === null ? Number.POSITIVE_INFINITY : row.sent_at + row.remaining_ms,
       startsAt: row.starts_in_ms === null ? Number.NEGATIVE_INFINITY : row.sent_at + row.starts_in_ms,
+      graceEndsAt: row.grace_ms === null ? Number.POSITIVE_INFINITY : row.sent_at + row.grace_ms,
+      successorPrefix: row.successor_prefix,
       allowedFrom: row.allowed_cidrs ? cidrMatcher(row.allowed_cidrs) : null,
       staleAt: row.sent_at + CACHE_LIFETIME_MS,
       permissions: new Set(account ? effectivePermissions(token, account, this.deps.catalogue) : []),

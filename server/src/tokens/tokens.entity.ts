@@ -35,6 +35,16 @@ export class ApiToken {
   /** Credits restored at the start of each refill period (never above usageLimit). */
   usageRefillAmount: number | null = null;
   usageRefillInterval: UsageRefillInterval | null = null;
+  /** When the token was rotated (token-rotation.ts); null: never. */
+  rotatedAt: Date | null = null;
+  /** The token that replaced this one by rotation. */
+  successor: string | null = null;
+  /** The end of the rotation's grace: from then on the secret answers token_rotated (database clock). */
+  graceEndsAt: Date | null = null;
+  /** Uses of this token's secret since it was rotated (written behind, like lastUsedAt). */
+  oldSecretUses = 0;
+  oldSecretLastUsedAt: Date | null = null;
+  oldSecretLastUsedIp: string | null = null;
 }
 
 export type UsageRefillInterval = 'DAY' | 'WEEK' | 'MONTH';
@@ -42,7 +52,7 @@ export type UsageRefillInterval = 'DAY' | 'WEEK' | 'MONTH';
 export const ApiTokenSchema = new EntitySchema<ApiToken>({
   class: ApiToken,
   tableName: 'api_token',
-  indexes: [{ properties: ['account', 'createdAt'] }],
+  indexes: [{ properties: ['account', 'createdAt'] }, { properties: ['graceEndsAt'] }],
   properties: {
     id: { type: 'uuid', primary: true },
     account: { kind: 'm:1', entity: () => Account, mapToPk: true, nullable: true, deleteRule: 'set null' },
@@ -67,6 +77,19 @@ export const ApiTokenSchema = new EntitySchema<ApiToken>({
     usageLimit: { type: 'integer', nullable: true },
     usageRefillAmount: { type: 'integer', nullable: true },
     usageRefillInterval: { type: 'text', enum: true, items: ['DAY', 'WEEK', 'MONTH'], nullable: true },
+    rotatedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    successor: {
+      kind: 'm:1',
+      entity: () => ApiToken,
+      mapToPk: true,
+      nullable: true,
+      fieldName: 'successor_id',
+      deleteRule: 'set null',
+    },
+    graceEndsAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    oldSecretUses: { type: 'integer', default: 0 },
+    oldSecretLastUsedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    oldSecretLastUsedIp: { type: 'text', nullable: true },
   },
 });
 
@@ -119,5 +142,27 @@ export const TokenUsageDaySchema = new EntitySchema<TokenUsageDay>({
     count: { type: 'integer', default: 0 },
     denied: { type: 'integer', default: 0 },
     rateLimited: { type: 'integer', default: 0 },
+  },
+});
+
+/**
+ * Which permissions a token exercised (write-behind, like usage): per token and permission, how
+ * many requests used it and when the last one did. Feeds `Token.permissionUsage`.
+ */
+export class TokenPermissionUse {
+  token!: string;
+  permission!: string;
+  count = 0;
+  lastUsedAt!: Date;
+}
+
+export const TokenPermissionUseSchema = new EntitySchema<TokenPermissionUse>({
+  class: TokenPermissionUse,
+  tableName: 'token_permission_use',
+  properties: {
+    token: { kind: 'm:1', entity: () => ApiToken, mapToPk: true, primary: true, deleteRule: 'cascade' },
+    permission: { type: 'text', primary: true },
+    count: { type: 'bigint', default: 0 },
+    lastUsedAt: { type: 'Date', columnType: 'timestamptz' },
   },
 });

@@ -85,7 +85,11 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
           ? []
           : effectivePermissions(token, ctx.principal.account, ctx.services.catalogue),
     }),
-    status: t.field({ type: TokenStatusEnum, resolve: (token) => tokenStatus(token, Date.now()) }),
+    status: t.field({
+      type: TokenStatusEnum,
+      description: 'REVOKED also once a rotated token’s grace is over.',
+      resolve: (token) => tokenStatus(token, Date.now()),
+    }),
     active: t.exposeBoolean('active'),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),

@@ -5,19 +5,24 @@ import { type RequestMeta, recordAudit } from '../audit/audit.service.js';
 import { actorOf, type Caller } from '../caller.js';
 import { invalidCursorError, KeywardError } from '../errors.js';
 import { isUuid } from '../ids.js';
+import { assertCan } from '../permissions/can.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import { assertAllowed, type RateLimitDecision, type RateLimits } from '../rate-limits/rate-limiter.js';
 import type { TokenCredits } from './token-credits.js';
 import { revokeTokenTrees } from './token-revocation.js';
+import { type RotateTokenInput, successorInput } from './token-rotation.js';
 import {
   assertAttenuated,
+  assertNarrowing,
   attenuatedRate,
   grantableBy,
   revokedTargetError,
   type TokenInput,
   type TokenStatus,
   tightenedRestrictions,
+  type ValidTokenInput,
   validateDescription,
+  validateGracePeriod,
   validateName,
   validateTokenInput,
 } from './token-rules.js';
@@ -65,6 +70,34 @@ export interface TokenPage {
   hasNextPage: boolean;
 }
 
+/** A new token row from validated input; only the secret's hash and display prefix are kept. */
+function newToken(
+  accountId: string,
+  valid: ValidTokenInput,
+  secret: string,
+  extra: { createdByToken: string | null; expiryReminders?: boolean },
+): ApiToken {
+  return Object.assign(new ApiToken(), {
+    id: randomUUID(),
+    account: accountId,
+    name: valid.name,
+    description: valid.description,
+    secretHash: hashTokenSecret(secret),
+    displayPrefix: displayPrefixOf(secret),
+    preset: valid.preset,
+    permissions: valid.permissions,
+    expiresAt: valid.expiresAt,
+    rateLimitPerMinute: valid.rateLimitPerMinute,
+    allowedCidrs: valid.allowedCidrs,
+    notBefore: valid.notBefore,
+    usageLimit: valid.usageLimit,
+    usageRefillAmount: valid.usageRefill?.amount ?? null,
+    usageRefillInterval: valid.usageRefill?.interval ?? null,
+    createdAt: new Date(),
+    ...extra,
+  });
+}
+
 function ownerOf(caller: Caller): Account {
   if (caller.principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
   return caller.principal.account;
@@ -109,53 +142,15 @@ export class TokensService {
       this.deps.catalogue,
     );
     const { principal } = caller;
-    if (principal.kind === 'token') {
-      const { restrictions } = principal.token;
-      const usageRemaining =
-        restrictions.usageLimit === null
-          ? null
-          : ((await this.deps.credits.remaining([principal.token.id])).get(principal.token.id) ?? 0);
-      assertAttenuated(valid, { ...principal.token, usageRemaining }, this.deps.catalogue);
-      valid.rateLimitPerMinute = attenuatedRate(
-        valid.rateLimitPerMinute,
-        principal.token.rateLimitPerMinute,
-        this.deps.defaultTokenRate,
-      );
-    }
+    await this.attenuateForToken(valid, caller);
     const rateLimit = await this.deps.rateLimits.consume('token-create', account.id);
     assertAllowed(rateLimit);
     const secret = generateTokenSecret(this.deps.prefix);
     const token = await em.transactional(async (tx) => {
       await tx.execute('select id from account where id = ? for update', [account.id]);
-      const [live] = await tx.execute<{ n: number }[]>(
-        `select count(*)::int as n from api_token
-         where account_id = ? and revoked_at is null and (expires_at is null or expires_at > now())`,
-        [account.id],
-      );
-      if ((live?.n ?? 0) >= this.deps.maxTokensPerAccount) {
-        throw new KeywardError(
-          'token_limit_reached',
-          `An account may have at most ${this.deps.maxTokensPerAccount} active tokens; revoke one first.`,
-        );
-      }
-      const created = Object.assign(new ApiToken(), {
-        id: randomUUID(),
-        account: account.id,
-        name: valid.name,
-        description: valid.description,
-        secretHash: hashTokenSecret(secret),
-        displayPrefix: displayPrefixOf(secret),
-        preset: valid.preset,
-        permissions: valid.permissions,
-        expiresAt: valid.expiresAt,
-        rateLimitPerMinute: valid.rateLimitPerMinute,
-        allowedCidrs: valid.allowedCidrs,
-        notBefore: valid.notBefore,
-        usageLimit: valid.usageLimit,
-        usageRefillAmount: valid.usageRefill?.amount ?? null,
-        usageRefillInterval: valid.usageRefill?.interval ?? null,
+      await this.assertBelowCap(tx, account.id, null);
+      const created = newToken(account.id, valid, secret, {
         createdByToken: principal.kind === 'token' ? principal.token.id : null,
-        createdAt: new Date(),
       });
       tx.persist(created);
       if (valid.usageLimit !== null) {
@@ -166,6 +161,160 @@ export class TokensService {
       return created;
     });
     return { token, secret, rateLimit };
+  }
+
+  /**
+   * A token creating (or rotating) a token hands out at most what it holds: permissions, expiry,
+   * restrictions and rate within its own (token-rules.ts, assertAttenuated). Fills `valid` in place.
+   */
+  private async attenuateForToken(valid: ValidTokenInput, caller: Caller): Promise<void> {
+    const { principal } = caller;
+    if (principal.kind !== 'token') return;
+    const { restrictions } = principal.token;
+    const usageRemaining =
+      restrictions.usageLimit === null
+        ? null
+        : ((await this.deps.credits.remaining([principal.token.id])).get(principal.token.id) ?? 0);
+    assertAttenuated(valid, { ...principal.token, usageRemaining }, this.deps.catalogue);
+    valid.rateLimitPerMinute = attenuatedRate(
+      valid.rateLimitPerMinute,
+      principal.token.rateLimitPerMinute,
+      this.deps.defaultTokenRate,
+    );
+  }
+
+  /**
+   * The cap on live tokens, counted under the account's row lock (taken by the caller). A rotated
+   * token no longer counts: its successor replaces it, so a rotation at the cap still works.
+   * `replacing`: the token a rotation replaces, left out of the count.
+   */
+  private async assertBelowCap(
+    tx: EntityManager,
+    accountId: string,
+    replacing: string | null,
+  ): Promise<void> {
+    const [live] = await tx.execute<{ n: number }[]>(
+      `select count(*)::int as n from api_token
+       where account_id = ? and revoked_at is null and successor_id is null
+         and (expires_at is null or expires_at > now()) and id <> coalesce(?::uuid, '00000000-0000-0000-0000-000000000000')`,
+      [accountId, replacing],
+    );
+    if ((live?.n ?? 0) >= this.deps.maxTokensPerAccount) {
+      throw new KeywardError(
+        'token_limit_reached',
+        `An account may have at most ${this.deps.maxTokensPerAccount} active tokens; revoke one first.`,
+      );
+    }
+  }
+
+  /**
+   * Rotates a token (token-rotation.ts): creates its successor and returns the successor's secret,
+   * once; the old secret keeps working for `gracePeriodHours` (0–168, default 24), then answers
+   * token_rotated. The successor keeps the old token's permissions (or narrower: assertNarrowing),
+   * restrictions and rate limit, and starts with the credits the old token has left. A revoked or
+   * already rotated token is refused (conflict). Audited as `token.rotate` on the old token (detail:
+   * the successor's id) and `token.create` on the successor, in one transaction; every instance
+   * drops the old token's cached entry. Who may rotate is decided by requireOwnToken: today the
+   * owner (when organizations own tokens, their admins' check belongs there).
+   */
+  async rotateToken(
+    em: EntityManager,
+    caller: Caller,
+    id: string,
+    input: RotateTokenInput,
+  ): Promise<{ token: ApiToken; secret: string; rotated: ApiToken }> {
+    const account = ownerOf(caller);
+    // Rotation ends the old token: the caller must be allowed to revoke as well as create.
+    assertCan(caller.principal, 'tokens:revoke');
+    const old = await this.requireOwnToken(em, caller, id);
+    this.assertRotatable(old);
+    const graceHours = validateGracePeriod(input.gracePeriodHours);
+    const now = Date.now();
+    const requested = successorInput(old, input, now);
+    // A token rotating a token cannot outlive itself (assertAttenuated): by default the successor
+    // expires no later than the rotating token.
+    const ceiling = caller.principal.kind === 'token' ? caller.principal.token.expiresAt : null;
+    if (ceiling && input.expiresInDays == null && input.expiresAt == null)
+      if (!requested.expiresAt || requested.expiresAt > ceiling) requested.expiresAt = ceiling;
+    const valid = grantableBy(
+      validateTokenInput(requested, this.deps.catalogue, { maxRate: this.deps.maxTokenRate }, now),
+      requested.permissions,
+      account,
+      this.deps.catalogue,
+    );
+    assertNarrowing(valid, old, this.deps.catalogue);
+    await this.attenuateForToken(valid, caller);
+    // The successor starts with what the old token has left: a rotation never refills credits.
+    const creditsLeft =
+      valid.usageLimit === null
+        ? null
+        : Math.min(valid.usageLimit, (await this.deps.credits.remaining([old.id])).get(old.id) ?? 0);
+    const secret = generateTokenSecret(this.deps.prefix);
+    const successor = await em.transactional(async (tx) => {
+      await tx.execute('select id from account where id = ? for update', [account.id]);
+      const [locked] = await tx.execute<{ revoked_at: Date | null; successor_id: string | null }[]>(
+        'select revoked_at, successor_id from api_token where id = ? for update',
+        [old.id],
+      );
+      this.assertRotatable({
+        ...old,
+        revokedAt: locked?.revoked_at ?? null,
+        successor: locked?.successor_id ?? null,
+      });
+      await this.assertBelowCap(tx, account.id, old.id);
+      const created = newToken(account.id, valid, secret, {
+        expiryReminders: old.expiryReminders,
+        // The successor takes the old token's place among the tokens' creators (token-revocation.ts):
+        // its creator is the old token's, and it takes over the tokens the old one created.
+        createdByToken: old.createdByToken,
+      });
+      tx.persist(created);
+      await tx.flush();
+      await tx.execute('update api_token set created_by_token = ? where created_by_token = ?', [
+        created.id,
+        old.id,
+      ]);
+      if (valid.usageLimit !== null)
+        await this.startCredits(tx, created.id, creditsLeft ?? 0, valid.usageRefill?.interval ?? null);
+      // The grace is counted by the database clock, as verification judges it.
+      await tx.execute(
+        `update api_token set rotated_at = now(), successor_id = ?, updated_at = now(),
+           grace_ends_at = now() + ?::float8 * interval '1 hour'
+         where id = ?`,
+        [created.id, graceHours, old.id],
+      );
+      recordAudit(tx, {
+        action: 'token.create',
+        actor: actorOf(caller.principal),
+        accountId: account.id,
+        targetId: created.id,
+        meta: caller.meta,
+        detail: `rotation of ${old.id}`,
+      });
+      recordAudit(tx, {
+        action: 'token.rotate',
+        actor: actorOf(caller.principal),
+        accountId: account.id,
+        targetId: old.id,
+        meta: caller.meta,
+        detail: `successor ${created.id}, grace ${graceHours} h`,
+      });
+      return created;
+    });
+    await this.deps.onTokenChanged?.(old.id);
+    await em.refresh(old);
+    return { token: successor, secret, rotated: old };
+  }
+
+  /** Only a live, never-rotated token can be rotated; anything else is a conflict saying why. */
+  private assertRotatable(token: Pick<ApiToken, 'revokedAt' | 'successor'>): void {
+    if (token.revokedAt)
+      throw new KeywardError('conflict', 'This token has been revoked: it can no longer be rotated.');
+    if (token.successor)
+      throw new KeywardError(
+        'conflict',
+        'This token was already rotated: rotate its successor instead (see rotation.successorId).',
+      );
   }
 
   /** The caller's own token, or null: another account's id is indistinguishable from an unknown one. */
@@ -408,12 +557,14 @@ export class TokensService {
     let where = 'account_id = ?';
     const live = '(expires_at is null or expires_at > now())';
     const started = '(not_before is null or not_before <= now())';
+    // A rotated token whose grace is over counts as revoked (tokenStatus).
+    const revoked = '(revoked_at is not null or coalesce(grace_ends_at <= now(), false))';
     const statusFilter: Record<TokenStatus, string> = {
-      REVOKED: 'revoked_at is not null',
-      EXPIRED: 'revoked_at is null and expires_at <= now()',
-      INACTIVE: `revoked_at is null and ${live} and not active`,
-      PENDING: `revoked_at is null and ${live} and active and not ${started}`,
-      ACTIVE: `revoked_at is null and ${live} and active and ${started}`,
+      REVOKED: revoked,
+      EXPIRED: `not ${revoked} and expires_at <= now()`,
+      INACTIVE: `not ${revoked} and ${live} and not active`,
+      PENDING: `not ${revoked} and ${live} and active and not ${started}`,
+      ACTIVE: `not ${revoked} and ${live} and active and ${started}`,
     };
     const statuses = [...new Set(options.statuses ?? [])];
     if (statuses.length > 0) where += ` and (${statuses.map((status) => statusFilter[status]).join(' or ')})`;

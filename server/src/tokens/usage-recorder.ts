@@ -22,13 +22,31 @@ interface PendingUse {
   days: Map<string, DayCounts>;
 }
 
+/** Uses of one permission by one token since the last flush. */
+interface PermissionUses {
+  count: number;
+  /** Epoch milliseconds of the latest. */
+  at: number;
+}
+
+/** Uses of a rotated token's old secret since the last flush. */
+interface OldSecretUses {
+  count: number;
+  at: number;
+  ip: string | null;
+}
+
 /**
- * Write-behind for `lastUsedAt`/`lastUsedIp` and per-day usage counts by outcome: the request path
- * only touches memory; a timer flushes everything in two batched statements, and stop() flushes
- * the rest. Every use of a valid token counts once, whatever its outcome, and moves `lastUsedAt`.
+ * Write-behind for `lastUsedAt`/`lastUsedIp`, per-day usage counts by outcome, the permissions
+ * each token exercised and the uses of rotated tokens' old secrets: the request path only touches
+ * memory; a timer flushes everything in a few batched statements, and stop() flushes the rest.
+ * Every use of a valid token counts once, whatever its outcome, and moves `lastUsedAt`.
  */
 export class UsageRecorder {
   private pending = new Map<string, PendingUse>();
+  /** Token id → permission → uses. */
+  private permissions = new Map<string, Map<string, PermissionUses>>();
+  private oldSecrets = new Map<string, OldSecretUses>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   /** The current UTC day (YYYY-MM-DD) and its bounds, so record() formats a date once a day, not per call. */
@@ -46,6 +64,33 @@ export class UsageRecorder {
   /** How many tokens have unflushed usage (for metrics). */
   get depth(): number {
     return this.pending.size;
+  }
+
+  /**
+   * A request of this token used `permission` (a route's declared permission passed, or a GraphQL
+   * field's permission scope granted it): memory only, one map lookup per call after the first.
+   */
+  exercised(tokenId: string, permission: string, at = Date.now()): void {
+    let byPermission = this.permissions.get(tokenId);
+    if (!byPermission) {
+      byPermission = new Map();
+      this.permissions.set(tokenId, byPermission);
+    }
+    const uses = byPermission.get(permission);
+    if (uses) {
+      uses.count += 1;
+      uses.at = at;
+    } else byPermission.set(permission, { count: 1, at });
+  }
+
+  /** A rotated token's old secret was presented (during its grace, or refused after it). */
+  oldSecretUsed(tokenId: string, ip: string | null, at = Date.now()): void {
+    const uses = this.oldSecrets.get(tokenId);
+    if (uses) {
+      uses.count += 1;
+      uses.at = at;
+      uses.ip = ip;
+    } else this.oldSecrets.set(tokenId, { count: 1, at, ip });
   }
 
   /** Called once per token-authenticated request: memory only, no allocation beyond the first use per token and day. */
@@ -100,6 +145,12 @@ export class UsageRecorder {
   }
 
   private async writeBatch(): Promise<void> {
+    await this.writeUses();
+    await this.writePermissions();
+    await this.writeOldSecrets();
+  }
+
+  private async writeUses(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
@@ -150,6 +201,72 @@ export class UsageRecorder {
             later.rateLimited += c.rateLimited;
           }
         }
+      }
+    }
+  }
+  private async writePermissions(): Promise<void> {
+    if (this.permissions.size === 0) return;
+    const batch = this.permissions;
+    this.permissions = new Map();
+    const rows: { token_id: string; permission: string; count: number; at: string }[] = [];
+    for (const [tokenId, byPermission] of batch)
+      for (const [permission, uses] of byPermission)
+        rows.push({ token_id: tokenId, permission, count: uses.count, at: new Date(uses.at).toISOString() });
+    try {
+      // Tokens deleted meanwhile are skipped by the join.
+      await this.deps.em.fork().execute(
+        `insert into token_permission_use (token_id, permission, count, last_used_at)
+         select u.token_id, u.permission, u.count, u.at
+         from jsonb_to_recordset(?::jsonb) as u(token_id uuid, permission text, count int, at timestamptz)
+         join api_token t on t.id = u.token_id
+         on conflict (token_id, permission) do update set
+           count = token_permission_use.count + excluded.count,
+           last_used_at = greatest(token_permission_use.last_used_at, excluded.last_used_at)`,
+        [JSON.stringify(rows)],
+      );
+    } catch (error) {
+      this.deps.logger.error({ err: error, tokens: batch.size }, 'permission-use flush failed; will retry');
+      for (const [tokenId, byPermission] of batch) {
+        const newer = this.permissions.get(tokenId);
+        if (!newer) {
+          this.permissions.set(tokenId, byPermission);
+          continue;
+        }
+        for (const [permission, uses] of byPermission) {
+          const later = newer.get(permission);
+          if (later) later.count += uses.count;
+          else newer.set(permission, uses);
+        }
+      }
+    }
+  }
+
+  private async writeOldSecrets(): Promise<void> {
+    if (this.oldSecrets.size === 0) return;
+    const batch = this.oldSecrets;
+    this.oldSecrets = new Map();
+    const rows = [...batch].map(([id, uses]) => ({
+      id,
+      count: uses.count,
+      at: new Date(uses.at).toISOString(),
+      ip: uses.ip,
+    }));
+    try {
+      await this.deps.em.fork().execute(
+        `update api_token t set old_secret_uses = t.old_secret_uses + u.count,
+           old_secret_last_used_at = greatest(t.old_secret_last_used_at, u.at),
+           old_secret_last_used_ip = case when t.old_secret_last_used_at is null or t.old_secret_last_used_at < u.at
+             then u.ip else t.old_secret_last_used_ip end
+         from jsonb_to_recordset(?::jsonb) as u(id uuid, count int, at timestamptz, ip text)
+         where t.id = u.id`,
+        [JSON.stringify(rows)],
+      );
+    } catch (error) {
+      this.deps.logger.error({ err: error, tokens: batch.size }, 'old-secret use flush failed; will retry');
+      for (const [id, uses] of batch) {
+        const newer = this.oldSecrets.get(id);
+        if (newer) newer.count += uses.count;
+        else this.oldSecrets.set(id, uses);
       }
     }
   }
