@@ -30,10 +30,11 @@ type ServerToken = {
 /**
  * The restrictions a token carries (allowed IP ranges, not before, usage credits) from the new
  * token form to the server and back on the detail page, tightening them there (loosening refused
- * on its field), the expiry-reminders switch and the list's expiring-soon flag. One browser
- * context, steps in order.
+ * on its field), the expiry-reminders switch and the list's expiring-soon flag; rotation from the
+ * detail page and the mailed `?rotate=1` link, the old token's grace, and the least-privilege view
+ * with "Narrow to what is used". One browser context, steps in order.
  */
-describe('token restrictions and reminders in the web app', () => {
+describe('token restrictions, reminders and rotation in the web app', () => {
   let server: TestServer;
   let browser: Browser;
   let app: App;
@@ -98,6 +99,8 @@ describe('token restrictions and reminders in the web app', () => {
   };
 
   const restrictions = (): Locator => page.getByRole('region', { name: 'Restrictions' });
+  /** The rotated tokens, for the screenshots: the plain rotation and the narrowing one. */
+  const rotatedIds: string[] = [];
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -248,13 +251,139 @@ describe('token restrictions and reminders in the web app', () => {
     expect(await later.getAttribute('class')).not.toContain('badge-soon');
   });
 
+  /** A GraphQL request made with the token itself (its own permissions), straight from the test. */
+  const asToken = async (secret: string, query: string) => {
+    const answer = await server.gql(query, {}, { token: secret });
+    expect(answer.body.errors).toBeUndefined();
+  };
+
+  const rotationState = async (id: string) => {
+    const answer = await server.gql<{
+      token: { rotation: { successorId: string; graceEndsAt: string; oldSecretUses: number } | null };
+    }>(
+      'query($id: ID!) { token(id: $id) { rotation { successorId graceEndsAt oldSecretUses } } }',
+      { id },
+      { cookie },
+    );
+    return answer.body.data?.token.rotation ?? null;
+  };
+
+  it('opens the rotation dialog from ?rotate=1 without acting, and not again after Cancel', async () => {
+    const { id } = await createToken({ name: 'rotate-me', preset: 'READ_ONLY', expiresInDays: 30 });
+    await page.goto(`/tokens/${id}?rotate=1`);
+    const dialog = page.getByRole('dialog', { name: 'Rotate “rotate-me”' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('radio', { name: '24 hours' }).isChecked()).toBe(true);
+    // Opening the dialog changed nothing.
+    expect(await rotationState(id)).toBeNull();
+    expect((await tokenByName('rotate-me')).status).toBe('ACTIVE');
+
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForURL((url) => url.pathname === `/tokens/${id}` && url.search === '');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'rotate-me' }).waitFor();
+    expect(await dialog.count()).toBe(0);
+    expect(await rotationState(id)).toBeNull();
+  });
+
+  it('rotates with the Rotate button: the new secret revealed once, the old token in its grace', async () => {
+    const old = await createToken({ name: 'ci-deploy', preset: 'READ_ONLY', expiresInDays: 30 });
+    rotatedIds.push(old.id);
+    await page.goto(`/tokens/${old.id}`);
+    await page.getByRole('heading', { level: 1, name: 'ci-deploy' }).waitFor();
+    await page.getByRole('region', { name: 'Rotation' }).getByRole('button', { name: 'Rotate' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate “ci-deploy”' });
+    await dialog.getByLabel('Name', { exact: true }).fill('ci-deploy 2');
+    await dialog.getByRole('radio', { name: '1 hour' }).check();
+    await dialog.getByRole('button', { name: 'Rotate token' }).click();
+
+    const reveal = page.getByRole('dialog', { name: 'Copy your new token' });
+    await reveal.waitFor();
+    const secret = await reveal.getByLabel('Token secret').inputValue();
+    expect(secret).not.toBe(old.secret);
+    const fresh = await whoami(server, secret);
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.token?.name).toBe('ci-deploy 2');
+    await reveal.getByRole('checkbox', { name: 'I have copied my token to a safe place' }).check();
+    await reveal.getByRole('button', { name: 'Close' }).click();
+    await reveal.waitFor({ state: 'detached' });
+    expect((await page.evaluate('document.documentElement.outerHTML')) as string).not.toContain(secret);
+
+    const rotation = await rotationState(old.id);
+    const graceLeft = new Date(rotation?.graceEndsAt ?? 0).getTime() - Date.now();
+    expect(graceLeft).toBeGreaterThan(55 * 60_000);
+    expect(graceLeft).toBeLessThanOrEqual(3600_000);
+
+    // During the grace the old secret still works; each use is counted on the old token.
+    expect((await whoami(server, old.secret)).status).toBe(200);
+    expect((await whoami(server, old.secret)).status).toBe(200);
+    await server.keyward.services.usage.flush();
+    await page.reload();
+    const region = page.getByRole('region', { name: 'Rotation' });
+    await region.getByText('Old secret used 2 times since rotation, last from 127.0.0.1').waitFor();
+    expect(await region.textContent()).toContain('Grace ends');
+    expect(await region.getByRole('button', { name: 'Rotate' }).count()).toBe(0);
+    await region.getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: 'ci-deploy 2' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/tokens/${rotation?.successorId}`);
+  });
+
+  it('shows each permission’s use and narrows to what is used through rotation', async () => {
+    const least = await createToken({
+      name: 'least-used',
+      preset: 'CUSTOM',
+      permissions: ['account:read', 'tokens:read', 'audit:read'],
+    });
+    rotatedIds.push(least.id);
+    for (let i = 0; i < 3; i++) await asToken(least.secret, '{ tokens(first: 1) { edges { node { id } } } }');
+    await server.keyward.services.usage.flush();
+
+    await page.goto(`/tokens/${least.id}`);
+    const permissions = page.getByRole('region', { name: 'Permissions' });
+    const entry = (permission: string) =>
+      permissions.getByRole('listitem').filter({ has: page.getByText(permission, { exact: true }) });
+    await expect.poll(() => entry('tokens:read').textContent()).toContain('used 3 times, last just now');
+    expect(await entry('account:read').textContent()).toContain('never used in 30 days');
+    expect(await entry('audit:read').textContent()).toContain('never used in 30 days');
+
+    await permissions.getByRole('button', { name: 'Narrow to what is used' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate “least-used”' });
+    await dialog.waitFor();
+    const listed = await dialog.getByRole('listitem').allTextContents();
+    expect(listed).toEqual(['tokens:read']);
+    await dialog.getByRole('button', { name: 'Rotate token' }).click();
+    const reveal = page.getByRole('dialog', { name: 'Copy your new token' });
+    const secret = await reveal.getByLabel('Token secret').inputValue();
+    const answer = await whoami(server, secret);
+    expect(answer.body.token?.permissions).toEqual(['tokens:read']);
+    await reveal.getByRole('checkbox', { name: 'I have copied my token to a safe place' }).check();
+    await reveal.getByRole('button', { name: 'Close' }).click();
+    await reveal.waitFor({ state: 'detached' });
+    await page
+      .getByRole('region', { name: 'Rotation' })
+      .getByText('Old secret not used since rotation.')
+      .waitFor();
+    // Once rotated, there is nothing left to narrow here: the successor is where to do it.
+    expect(await permissions.getByRole('button', { name: 'Narrow to what is used' }).count()).toBe(0);
+  });
+
   it('fits the detail page on a 390 px screen (screenshots)', async () => {
-    await openDetail('five-calls');
-    await page.screenshot({ path: `${SCREENS_DIR}/token-detail-restrictions-desktop.png`, fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    const fits = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
-    expect(fits).toBe(true);
-    await page.screenshot({ path: `${SCREENS_DIR}/token-detail-restrictions-390.png`, fullPage: true });
+    const pages = [
+      [`/tokens/${(await tokenByName('five-calls')).id}`, 'token-detail-restrictions'],
+      [`/tokens/${rotatedIds[0]}`, 'token-detail-rotated'],
+      [`/tokens/${rotatedIds[1]}`, 'token-detail-least-privilege'],
+    ];
+    for (const [path, file] of pages) {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(path ?? '');
+      await page.getByRole('region', { name: 'Restrictions' }).waitFor();
+      await page.screenshot({ path: `${SCREENS_DIR}/${file}-desktop.png`, fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      const fits = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
+      expect(fits).toBe(true);
+      await page.screenshot({ path: `${SCREENS_DIR}/${file}-390.png`, fullPage: true });
+    }
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -96,12 +96,17 @@ const tokensRoute = createRoute({
 const tokenRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/tokens/$id',
-  validateSearch: usageRangeSearch,
+  // `?rotate=1` (the expiry-reminder mails' link) opens the rotation dialog; it never rotates by itself.
+  validateSearch: (search: Record<string, unknown>) => ({
+    ...usageRangeSearch(search),
+    ...optionalString('rotate')(search),
+  }),
   component: function TokenRoute() {
     const { id } = tokenRoute.useParams();
+    const { rotate } = tokenRoute.useSearch();
     return (
       <RequireAuth>
-        <TokenDetailPage key={id} id={id} />
+        <TokenDetailPage key={id} id={id} rotate={rotate === '1'} />
       </RequireAuth>
     );
   },

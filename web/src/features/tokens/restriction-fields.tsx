@@ -34,7 +34,6 @@ export function AllowedCidrsField({ draft, errors, onChange, hint }: DraftProps 
           className="input-code"
           spellCheck={false}
           autoComplete="off"
-          placeholder={'203.0.113.0/24\n2001:db8::/32'}
           value={draft.cidrs}
           onChange={(event) => onChange({ cidrs: event.target.value })}
         />
@@ -43,7 +42,7 @@ export function AllowedCidrsField({ draft, errors, onChange, hint }: DraftProps 
   );
 }
 
-export const cidrsHint = `One IPv4 or IPv6 address or CIDR range per line, up to ${MAX_ALLOWED_CIDRS}. Requests from anywhere else are refused.`;
+export const cidrsHint = `One IPv4 or IPv6 address or CIDR range per line (203.0.113.0/24, 2001:db8::/32), up to ${MAX_ALLOWED_CIDRS}. Requests from anywhere else are refused.`;
 
 export function NotBeforeField({ draft, errors, onChange, hint }: DraftProps & { hint: ReactNode }) {
   return (

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useRef, useState } from 'react';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { DateOnly, RelativeTime } from '../../components/relative-time';
@@ -12,17 +12,21 @@ import { AuditList } from '../audit/audit-list';
 import { CreatedTokens } from './created-tokens';
 import { DeleteTokenDialog } from './delete-token-dialog';
 import { ExpiryRemindersSwitch } from './expiry-reminders-switch';
+import { RevealTokenDialog } from './reveal-token-dialog';
+import { RotateTokenDialog } from './rotate-token-dialog';
 import { StatusBadge } from './status-badge';
 import { ValidFrom } from './token-cells';
 import { TokenDetailsForm } from './token-details-form';
-import { presetLabels } from './token-labels';
+import { TokenPermissions } from './token-permissions';
 import { TokenRestrictions } from './token-restrictions-card';
+import { canRotate, TokenRotationCard } from './token-rotation';
 import { TokenStatusControl } from './token-status-control';
-import { type TokenDetail, tokenQuery } from './tokens.operations';
+import { type RotatedToken, type TokenDetail, tokenQuery } from './tokens.operations';
 import { TokenUsage } from './usage-chart';
 import './tokens.css';
 
-export function TokenDetailPage({ id }: { id: string }) {
+/** `rotate`: the page was opened to rotate the token (`?rotate=1`, the reminder mails' link). */
+export function TokenDetailPage({ id, rotate = false }: { id: string; rotate?: boolean }) {
   const query = useQuery(tokenQuery(id));
   const token = query.data?.token;
   useDocumentTitle(token ? printable(token.name) : 'Token');
@@ -30,7 +34,7 @@ export function TokenDetailPage({ id }: { id: string }) {
   if (query.isPending) return <PageSkeleton label="Loading token…" />;
   if (query.isError && !query.data) return <PageError message={query.error.message} />;
   if (!token) return <PageError message="No token with this id exists in your account." />;
-  return <TokenDetailView token={token} />;
+  return <TokenDetailView token={token} rotate={rotate} />;
 }
 
 function PageError({ message }: { message: string }) {
@@ -54,14 +58,26 @@ function BackLink() {
 }
 
 /** The token as the cache holds it: every change below updates the cache, and this page with it. */
-function TokenDetailView({ token }: { token: TokenDetail }) {
+function TokenDetailView({ token, rotate }: { token: TokenDetail; rotate: boolean }) {
   const viewer = useSignedInViewer();
   const [confirming, setConfirming] = useState(false);
   const [deleted, setDeleted] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const revoked = token.status === 'REVOKED';
   const dead = revoked || token.status === 'EXPIRED';
-  const permissions = token.preset === 'CUSTOM' ? token.permissions : token.effectivePermissions;
+  // The rotation dialog (opened by Rotate, "Narrow to what is used" or a mailed ?rotate=1 link),
+  // then the successor's secret, held here only until the reveal dialog closes.
+  const [rotating, setRotating] = useState<{ narrowTo: string[] | null } | null>(() =>
+    rotate && canRotate(token) ? { narrowTo: null } : null,
+  );
+  const [rotated, setRotated] = useState<RotatedToken | null>(null);
+  const navigate = useNavigate({ from: '/tokens/$id' });
+
+  const closeRotation = () => {
+    setRotating(null);
+    // The mailed link opened the dialog once; Back or a reload must not open it again.
+    if (rotate) void navigate({ search: (previous) => ({ ...previous, rotate: undefined }), replace: true });
+  };
 
   return (
     <>
@@ -81,6 +97,13 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
           The token “{printable(token.name)}” has been deleted and can no longer be used. It stays listed as
           Revoked.
         </StatusMessage>
+      ) : null}
+      {rotate && !canRotate(token) ? (
+        <p className="alert alert-warning">
+          {token.rotation
+            ? 'This token has already been rotated: its successor is linked under Rotation below.'
+            : 'This token is revoked, so it can no longer be rotated.'}
+        </p>
       ) : null}
       <dl className="facts">
         <dt>Token</dt>
@@ -126,24 +149,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
 
       <section className="card" aria-labelledby="permissions-title">
         <h2 id="permissions-title">Permissions</h2>
-        <p>
-          Preset: <strong>{presetLabels[token.preset]}</strong>
-        </p>
-        {permissions.length > 0 ? (
-          <ul className="permission-list">
-            {permissions.map((permission) => (
-              <li key={permission}>
-                <code>{permission}</code>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p className="muted">This token has no permissions.</p>
-        )}
-        <p className="note">
-          Permissions and expiry can't be changed after a token is created. To change them, create a new token
-          and delete this one.
-        </p>
+        <TokenPermissions token={token} onNarrow={(permissions) => setRotating({ narrowTo: permissions })} />
       </section>
 
       <section className="card" aria-labelledby="restrictions-title">
@@ -151,12 +157,18 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
         <TokenRestrictions token={token} />
       </section>
 
-      {dead ? null : (
+      {/* A rotated token's expiry no longer needs reminding: its successor is the one to watch. */}
+      {dead || token.rotation ? null : (
         <section className="card" aria-labelledby="expiry-title">
           <h2 id="expiry-title">Expiry</h2>
           <ExpiryRemindersSwitch token={token} />
         </section>
       )}
+
+      <section className="card" aria-labelledby="rotation-title">
+        <h2 id="rotation-title">Rotation</h2>
+        <TokenRotationCard token={token} onRotate={() => setRotating({ narrowTo: null })} />
+      </section>
 
       <section className="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Usage</h2>
@@ -196,6 +208,27 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
           </button>
         </section>
       )}
+      {rotating ? (
+        <RotateTokenDialog
+          token={token}
+          narrowTo={rotating.narrowTo}
+          onCancel={closeRotation}
+          onRotated={(result) => {
+            closeRotation();
+            setRotated(result);
+          }}
+        />
+      ) : null}
+      {rotated ? (
+        <RevealTokenDialog
+          name={rotated.token.name}
+          secret={rotated.secret}
+          onClose={() => {
+            setRotated(null);
+            window.setTimeout(() => headingRef.current?.focus(), 0);
+          }}
+        />
+      ) : null}
       {confirming ? (
         <DeleteTokenDialog
           token={token}

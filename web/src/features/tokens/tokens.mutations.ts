@@ -5,7 +5,9 @@ import { listShows } from './token-list-search';
 import {
   type CreateTokenInput,
   createTokenMutation,
+  type RotateTokenInput,
   revokeTokenMutation,
+  rotateTokenMutation,
   setTokenActiveMutation,
   type TightenTokenRestrictionsInput,
   type TokenDetail,
@@ -108,6 +110,24 @@ export function useCreateToken() {
       addToLists(client, createToken.token);
       void client.invalidateQueries({ queryKey: tokenKeys.all });
       void client.invalidateQueries({ queryKey: auditKeys.all });
+    },
+  });
+}
+
+/**
+ * Rotation answers the successor (new in the lists, like a created token) and the old token with
+ * its rotation set (shown at once on its detail page).
+ */
+export function useRotateToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (variables: { id: string; input: RotateTokenInput }) =>
+      request(rotateTokenMutation, variables),
+    // The answer holds the secret: drop it from the mutation cache as soon as the dialog is gone.
+    gcTime: 0,
+    onSuccess: ({ rotateToken }) => {
+      addToLists(client, rotateToken.token);
+      tokenChanged(client, rotateToken.rotatedToken);
     },
   });
 }

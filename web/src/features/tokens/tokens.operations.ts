@@ -18,6 +18,11 @@ export const TokenDetailFields = graphql(
     rateLimitPerMinute
     allowedCidrs usageLimit usageRemaining usageRefill { amount interval }
     expiryReminders
+    permissionUsage { permission lastUsedAt count }
+    presetDrift
+    rotation {
+      successorId successorDisplayPrefix rotatedAt graceEndsAt oldSecretUses oldSecretLastUsedAt oldSecretLastUsedIp
+    }
     children { id name status }
   }
 `,
@@ -102,6 +107,24 @@ export const tightenTokenRestrictionsMutation = graphql(
 );
 
 export type TightenTokenRestrictionsInput = VariablesOf<typeof tightenTokenRestrictionsMutation>['input'];
+
+export const rotateTokenMutation = graphql(
+  `
+  mutation RotateToken($id: ID!, $input: RotateTokenInput!) {
+    rotateToken(id: $id, input: $input) {
+      secret
+      token { ...TokenSummaryFields }
+      rotatedToken { ...TokenDetailFields }
+    }
+  }
+`,
+  [TokenSummaryFields, TokenDetailFields],
+);
+
+export type RotateTokenInput = VariablesOf<typeof rotateTokenMutation>['input'];
+export type RotatedToken = ResultOf<typeof rotateTokenMutation>['rotateToken'];
+export type TokenRotation = NonNullable<TokenDetail['rotation']>;
+export type PermissionUsage = TokenDetail['permissionUsage'][number];
 
 export const setTokenActiveMutation = graphql(
   `
