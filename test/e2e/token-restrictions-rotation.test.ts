@@ -237,12 +237,14 @@ describe('token restrictions, reminders and rotation in the web app', () => {
     expect(await reminders.getAttribute('aria-checked')).toBe('true');
     await reminders.click();
     await expect.poll(() => reminders.getAttribute('aria-checked')).toBe('false');
-    expect((await tokenByName('expires-in-7')).expiryReminders).toBe(false);
+    // The switch shows the new state while the change is on its way: wait for the server's answer.
+    await expect.poll(async () => (await tokenByName('expires-in-7')).expiryReminders).toBe(false);
+    await expect.poll(() => reminders.getAttribute('aria-busy')).toBeNull();
     await page.reload();
     await expect.poll(() => reminders.getAttribute('aria-checked')).toBe('false');
     await reminders.click();
     await expect.poll(() => reminders.getAttribute('aria-checked')).toBe('true');
-    expect((await tokenByName('expires-in-7')).expiryReminders).toBe(true);
+    await expect.poll(async () => (await tokenByName('expires-in-7')).expiryReminders).toBe(true);
 
     await page.goto('/tokens');
     const soon = rowOf('expires-in-7').getByText('Expires in 7 days', { exact: true });
