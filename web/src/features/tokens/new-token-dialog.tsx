@@ -16,6 +16,7 @@ import {
   ExpiryField,
   expiryInput,
 } from './token-expiry-field';
+import { TokenNameField } from './token-name-field';
 import { emptyRestrictions, type RestrictionsDraft, restrictionsInput } from './token-restrictions';
 import { useCreateToken } from './tokens.mutations';
 import {
@@ -112,18 +113,12 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
           </p>
         )}
         <ErrorAlert message={errors.form} />
-        <Field label="Name" error={errors.fields.name} hint="What is it for? For example “CI deploys”.">
-          {(control) => (
-            <input
-              {...control}
-              required
-              maxLength={100}
-              autoComplete="off"
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-          )}
-        </Field>
+        <TokenNameField
+          value={name}
+          error={errors.fields.name}
+          hint="What is it for? For example “CI deploys”."
+          onChange={setName}
+        />
         <Field label="Description" error={errors.fields.description} hint="Optional.">
           {(control) => (
             <textarea

@@ -8,6 +8,7 @@ import { printable } from '../../lib/printable';
 import { localDateTimeToIso, toDateTimeInputValue } from '../../lib/time';
 import { defaultExpiryDate } from './token-expiry-field';
 import { presetLabels } from './token-labels';
+import { TokenNameField } from './token-name-field';
 import { useRotateToken } from './tokens.mutations';
 import type { RotatedToken, RotateTokenInput, TokenDetail } from './tokens.operations';
 
@@ -84,18 +85,12 @@ export function RotateTokenDialog({ token, narrowTo, onCancel, onRotated }: Rota
           refused.
         </p>
         <ErrorAlert message={errors.form} />
-        <Field label="Name" error={errors.fields.name} hint="The new token's name.">
-          {(control) => (
-            <input
-              {...control}
-              required
-              maxLength={100}
-              autoComplete="off"
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-          )}
-        </Field>
+        <TokenNameField
+          value={name}
+          error={errors.fields.name}
+          hint="The new token's name."
+          onChange={setName}
+        />
         <fieldset
           className="fieldset"
           aria-describedby={errors.fields.gracePeriodHours ? `${graceName}-error` : undefined}

@@ -3,6 +3,7 @@ import { Field, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { toApiError } from '../../lib/graphql';
+import { TokenNameField } from './token-name-field';
 import { useUpdateToken } from './tokens.mutations';
 import type { TokenDetail } from './tokens.operations';
 
@@ -47,18 +48,7 @@ export function TokenDetailsForm({ token }: { token: TokenDetail }) {
   return (
     <form ref={formRef} onSubmit={submit} noValidate className="details-form">
       <ErrorAlert message={errors.form} />
-      <Field label="Name" error={errors.fields.name}>
-        {(control) => (
-          <input
-            {...control}
-            required
-            maxLength={100}
-            autoComplete="off"
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-          />
-        )}
-      </Field>
+      <TokenNameField value={name} error={errors.fields.name} onChange={setName} />
       <Field label="Description" error={errors.fields.description}>
         {(control) => (
           <textarea
