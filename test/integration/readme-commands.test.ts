@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/src/db/embedded-postgres.js';
-import { describeOutput, type Exit, type Proc, ROOT, spawnProc } from '../helpers/processes.js';
+import { describeOutput, type Exit, eventually, type Proc, ROOT, spawnProc } from '../helpers/processes.js';
 
 const TIMEOUT = 180_000;
 const READY_WITHIN_MS = 60_000;
@@ -169,10 +169,13 @@ describe('the README commands on a machine with only Node', () => {
     expect(viewer.body).toEqual({ data: { viewer: null } });
   });
 
-  it('prints its URL and how to create the first admin', () => {
+  it('prints its URL and how to create the first admin', async () => {
     if (!server) throw new Error('server did not start');
-    const { stdout } = server.output();
-    const port = new URL(server.url).port;
+    const running = server;
+    // The banner follows the last start-up step (the job queue), which may finish after the first answer.
+    await eventually(() => running.output().stdout.includes('Create the first admin account'), 30_000);
+    const { stdout } = running.output();
+    const port = new URL(running.url).port;
     expect(stdout).toContain(`Keyward is running at http://localhost:${port}`);
     expect(stdout).toContain(`http://localhost:${port}/graphql`);
     expect(stdout).toContain(`embedded PostgreSQL (data in ${dataDir}/postgres)`);
