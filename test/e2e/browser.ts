@@ -58,10 +58,14 @@ export async function openApp(browser: Browser, server: TestServer): Promise<App
   return { context, page, problems };
 }
 
-/** A full-page screenshot under test-results/screenshots/ (git-ignored). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** A screenshot (full page unless told) under test-results/screenshots/ (git-ignored), for reading by eye. */
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true });
+  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: options.fullPage ?? true });
 }
 
 /** True when `locator` is the focused element (`:focus`, so no DOM types are needed here). */

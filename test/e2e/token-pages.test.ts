@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SeededAccount, startTestServer, type TestServer } from '../helpers/harness.js';
@@ -9,12 +8,10 @@ import {
   launchBrowser,
   logInThroughUi,
   openApp,
+  screenshot,
   tabTo,
   whoami,
 } from './browser.js';
-
-/** Screenshots for a person to compare by eye (light and dark, phone and desktop); outside the repository. */
-const SCREENS_DIR = '/work/screens';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -123,7 +120,6 @@ describe('token pages', () => {
       { cookie },
     );
 
-    mkdirSync(SCREENS_DIR, { recursive: true });
     browser = await launchBrowser();
     app = await openApp(browser, server);
     page = app.page;
@@ -466,17 +462,17 @@ describe('token pages', () => {
     }
     const fits = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
     expect(fits).toBe(true);
-    await page.screenshot({ path: `${SCREENS_DIR}/tokens-390-light.png`, fullPage: true });
-    await page.screenshot({ path: `${SCREENS_DIR}/tokens-390-light-screen.png` });
+    await screenshot(page, 'tokens-390-light');
+    await screenshot(page, 'tokens-390-light-screen', { fullPage: false });
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: `${SCREENS_DIR}/tokens-390-dark.png`, fullPage: true });
-    await page.screenshot({ path: `${SCREENS_DIR}/tokens-390-dark-screen.png` });
+    await screenshot(page, 'tokens-390-dark');
+    await screenshot(page, 'tokens-390-dark-screen', { fullPage: false });
 
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(await rowOf('alpha-deploy').evaluate(displayOf)).toBe('table-row');
-    await page.screenshot({ path: `${SCREENS_DIR}/tokens-desktop-dark.png`, fullPage: true });
+    await screenshot(page, 'tokens-desktop-dark');
     await page.emulateMedia({ colorScheme: 'light' });
-    await page.screenshot({ path: `${SCREENS_DIR}/tokens-desktop-light.png`, fullPage: true });
+    await screenshot(page, 'tokens-desktop-light');
   });
 
   it('logged no console errors or warnings and no uncaught errors along the way', () => {

@@ -1,11 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SeededAccount, startTestServer, type TestServer } from '../helpers/harness.js';
-import { type App, fieldError, launchBrowser, logInThroughUi, openApp, whoami } from './browser.js';
-
-/** Screenshots for a person to compare by eye; outside the repository. */
-const SCREENS_DIR = '/work/screens';
+import {
+  type App,
+  fieldError,
+  launchBrowser,
+  logInThroughUi,
+  openApp,
+  screenshot,
+  whoami,
+} from './browser.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -106,7 +110,6 @@ describe('token restrictions, reminders and rotation in the web app', () => {
     server = await startTestServer();
     account = await server.seedAccount({ name: 'Rita Restrict', verified: true });
     cookie = await server.login(account.email, account.password);
-    mkdirSync(SCREENS_DIR, { recursive: true });
     browser = await launchBrowser();
     app = await openApp(browser, server);
     page = app.page;
@@ -380,11 +383,11 @@ describe('token restrictions, reminders and rotation in the web app', () => {
       await page.setViewportSize({ width: 1280, height: 800 });
       await page.goto(path ?? '');
       await page.getByRole('region', { name: 'Restrictions' }).waitFor();
-      await page.screenshot({ path: `${SCREENS_DIR}/${file}-desktop.png`, fullPage: true });
+      await screenshot(page, `${file}-desktop`);
       await page.setViewportSize({ width: 390, height: 844 });
       const fits = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
       expect(fits).toBe(true);
-      await page.screenshot({ path: `${SCREENS_DIR}/${file}-390.png`, fullPage: true });
+      await screenshot(page, `${file}-390`);
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   });
