@@ -198,9 +198,12 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
     const source = route.limit?.source ?? 'api';
     if (principal.kind === 'token') {
       const { token } = principal;
-      const limit = () => ctx.limit('token', token.id, { limit: token.rateLimitPerMinute, source });
+      const options = { limit: token.rateLimitPerMinute, source };
+      // A closure only for tokens with credits: the plain token's way allocates nothing more.
       const admitted =
-        token.restrictions.usageLimit === null ? limit() : spendCredit(services, ctx, token, limit);
+        token.restrictions.usageLimit === null
+          ? ctx.limit('token', token.id, options)
+          : spendCredit(services, ctx, token, () => ctx.limit('token', token.id, options));
       return andThen(admitted, () => handle(x, route, ctx));
     }
     // A programmatic login is limited like a default token, per login (refresh-token family).
