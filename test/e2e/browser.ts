@@ -58,6 +58,19 @@ export async function openApp(browser: Browser, server: TestServer): Promise<App
   return { context, page, problems };
 }
 
+/** openApp, then logged in through the login page as `email`, on the tokens page. */
+export async function openLoggedIn(
+  browser: Browser,
+  server: TestServer,
+  account: { email: string; password: string },
+): Promise<App> {
+  const app = await openApp(browser, server);
+  await app.page.goto('/login');
+  await logInThroughUi(app.page, account.email, account.password);
+  await app.page.waitForURL('**/tokens');
+  return app;
+}
+
 /** A screenshot (full page unless told) under test-results/screenshots/ (git-ignored), for reading by eye. */
 export async function screenshot(
   page: Page,

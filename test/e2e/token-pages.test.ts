@@ -6,8 +6,7 @@ import {
   expectFocused,
   fieldError,
   launchBrowser,
-  logInThroughUi,
-  openApp,
+  openLoggedIn,
   screenshot,
   tabTo,
   whoami,
@@ -121,11 +120,8 @@ describe('token pages', () => {
     );
 
     browser = await launchBrowser();
-    app = await openApp(browser, server);
+    app = await openLoggedIn(browser, server, account);
     page = app.page;
-    await page.goto('/login');
-    await logInThroughUi(page, account.email, account.password);
-    await page.waitForURL('**/tokens');
   });
 
   afterAll(async () => {

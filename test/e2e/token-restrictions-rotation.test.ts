@@ -1,15 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SeededAccount, startTestServer, type TestServer } from '../helpers/harness.js';
-import {
-  type App,
-  fieldError,
-  launchBrowser,
-  logInThroughUi,
-  openApp,
-  screenshot,
-  whoami,
-} from './browser.js';
+import { type App, fieldError, launchBrowser, openLoggedIn, screenshot, whoami } from './browser.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -111,11 +103,8 @@ describe('token restrictions, reminders and rotation in the web app', () => {
     account = await server.seedAccount({ name: 'Rita Restrict', verified: true });
     cookie = await server.login(account.email, account.password);
     browser = await launchBrowser();
-    app = await openApp(browser, server);
+    app = await openLoggedIn(browser, server, account);
     page = app.page;
-    await page.goto('/login');
-    await logInThroughUi(page, account.email, account.password);
-    await page.waitForURL('**/tokens');
   });
 
   afterAll(async () => {

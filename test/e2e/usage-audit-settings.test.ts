@@ -3,15 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedToken } from '../helpers/auth-matrix.js';
 import { type SeededAccount, startTestServer, type TestServer } from '../helpers/harness.js';
-import {
-  type App,
-  expectFocused,
-  fieldError,
-  launchBrowser,
-  logInThroughUi,
-  openApp,
-  screenshot,
-} from './browser.js';
+import { type App, expectFocused, fieldError, launchBrowser, openLoggedIn, screenshot } from './browser.js';
 
 /** Screenshots for reading by eye (usage and audit at 390 px and desktop, light and dark); outside the repo. */
 const SCREENS = process.env.KEYWARD_SCREENS_DIR;
@@ -59,11 +51,8 @@ describe('usage, audit and account settings', () => {
       permissions: ['account:read'],
     });
     browser = await launchBrowser();
-    app = await openApp(browser, server);
+    app = await openLoggedIn(browser, server, account);
     page = app.page;
-    await page.goto('/login');
-    await logInThroughUi(page, account.email, account.password);
-    await page.getByRole('heading', { level: 1, name: 'Tokens' }).waitFor();
   });
 
   afterAll(async () => {
