@@ -23,6 +23,23 @@ function admit(ctx: RequestContext, spend: CreditSpend): void {
   ctx.usageRemaining = spend.remaining;
 }
 
+/** A credit from this instance's store (memory lease, else the database), after the limiter. */
+function spendHere(
+  services: Services,
+  ctx: RequestContext,
+  tokenId: string,
+  refill: VerifiedToken['restrictions']['usageRefill'],
+): Maybe<void> {
+  const spent = services.credits.spend(tokenId, refill);
+  if (!(spent instanceof Promise)) return admit(ctx, spent);
+  return spent.then(
+    (answer) => admit(ctx, answer),
+    (error: unknown) => {
+      throw unavailable(error, services);
+    },
+  );
+}
+
 /**
  * The rate limit and the credit of a token with a usageLimit (token-credits.ts). A credit is
  * spent only by a request the limiter lets through: with the memory limiter the limit is decided
@@ -38,19 +55,9 @@ export function spendCredit(
 ): Maybe<void> {
   const { credits } = services;
   const refill = token.restrictions.usageRefill;
-  if (!credits.shared) {
-    const spend = (): Maybe<void> => {
-      const spent = credits.spend(token.id, refill);
-      if (!(spent instanceof Promise)) return admit(ctx, spent);
-      return spent.then(
-        (answer) => admit(ctx, answer),
-        (error: unknown) => {
-          throw unavailable(error, services);
-        },
-      );
-    };
-    return andThen(limit(), spend);
-  }
+  // No named closure per request here: the server runs through tsx, whose keepNames wraps each
+  // one in a __name() call.
+  if (!credits.shared) return andThen(limit(), () => spendHere(services, ctx, token.id, refill));
   // With Redis the answer is always a promise (Promise.resolve returns it as it is).
   const spent = Promise.resolve(credits.spend(token.id, refill));
   const giveBack = (error: unknown) =>
