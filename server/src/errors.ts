@@ -29,6 +29,18 @@ export const errorCatalogue = {
   pro_license_required: { status: 403, message: 'This item needs an active Pro licence (plan pro or team).' },
   plan_upgrade_required: { status: 403, message: 'This needs a higher plan than the account has.' },
   email_not_verified: { status: 403, message: 'Verify your email address first.' },
+  policy_expiry_required: {
+    status: 403,
+    message: "The organization's policy requires its tokens to have an expiry.",
+  },
+  policy_max_lifetime_exceeded: {
+    status: 403,
+    message: "The token would live longer than the organization's policy allows.",
+  },
+  policy_preset_not_allowed: {
+    status: 403,
+    message: "The organization's policy does not allow this preset.",
+  },
   csrf_failed: {
     status: 403,
     message: 'Cross-site request refused: send the X-Keyward-CSRF: 1 header or a same-origin Origin header.',

@@ -1,5 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { Account } from '../accounts/accounts.entity.js';
+import type { PermissionPreset } from '../permissions/presets.js';
 
 export const ORGANIZATION_ROLES = ['OWNER', 'ADMIN', 'MEMBER'] as const;
 export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
@@ -13,6 +14,16 @@ export class Organization {
   /** Lowercase letters, digits and hyphens, 3–40; unique. */
   slug!: string;
   name!: string;
+  /** Policy: the longest lifetime, in days, a new organization token may have; null: no maximum. */
+  maxLifetimeDays: number | null = null;
+  /** Policy: new organization tokens must have an expiry. */
+  requireExpiry = false;
+  /** Policy: the presets new organization tokens may use; null: any. */
+  allowedPresets: PermissionPreset[] | null = null;
+  /** Organization tokens unused for this many days become inactive (tokens/inactivity.ts); null: never. */
+  deactivateAfterDays: number | null = null;
+  /** Whether the organization's admins get the daily expiry-reminder digest for its tokens. */
+  expiryReminders = true;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
 }
@@ -24,6 +35,11 @@ export const OrganizationSchema = new EntitySchema<Organization>({
     id: { type: 'uuid', primary: true },
     slug: { type: 'text', unique: 'organization_slug_unique' },
     name: { type: 'text' },
+    maxLifetimeDays: { type: 'integer', nullable: true },
+    requireExpiry: { type: 'boolean', default: false },
+    allowedPresets: { type: 'text[]', nullable: true },
+    deactivateAfterDays: { type: 'integer', nullable: true },
+    expiryReminders: { type: 'boolean', default: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
   },

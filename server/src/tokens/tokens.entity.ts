@@ -1,11 +1,18 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { Account } from '../accounts/accounts.entity.js';
+import { Organization } from '../organizations/organizations.entity.js';
 import type { PermissionPreset } from '../permissions/presets.js';
 
 export class ApiToken {
   id!: string;
-  /** null once the owning account is deleted: presenting the token then answers token_user_missing. */
+  /**
+   * The owning account of a personal token: null once it is deleted (presenting the token then
+   * answers token_user_missing). For an organization token, only who created it (null once that
+   * account is deleted; the token keeps working).
+   */
   account!: string | null;
+  /** The organization that owns this token; null for a personal token. */
+  organization: string | null = null;
   name!: string;
   description: string | null = null;
   /** SHA-256 hex of the secret; the secret itself is never stored. */
@@ -52,10 +59,21 @@ export type UsageRefillInterval = 'DAY' | 'WEEK' | 'MONTH';
 export const ApiTokenSchema = new EntitySchema<ApiToken>({
   class: ApiToken,
   tableName: 'api_token',
-  indexes: [{ properties: ['account', 'createdAt'] }, { properties: ['graceEndsAt'] }],
+  indexes: [
+    { properties: ['account', 'createdAt'] },
+    { properties: ['organization', 'createdAt'] },
+    { properties: ['graceEndsAt'] },
+  ],
   properties: {
     id: { type: 'uuid', primary: true },
     account: { kind: 'm:1', entity: () => Account, mapToPk: true, nullable: true, deleteRule: 'set null' },
+    organization: {
+      kind: 'm:1',
+      entity: () => Organization,
+      mapToPk: true,
+      nullable: true,
+      deleteRule: 'cascade',
+    },
     name: { type: 'text' },
     description: { type: 'text', nullable: true },
     secretHash: { type: 'text', unique: 'api_token_secret_hash_unique' },

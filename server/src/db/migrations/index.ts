@@ -11,6 +11,7 @@ import { Migration20261202100000 } from './Migration20261202100000.js';
 import { Migration20261203090000 } from './Migration20261203090000.js';
 import { Migration20261203100000 } from './Migration20261203100000.js';
 import { Migration20261204090000 } from './Migration20261204090000.js';
+import { Migration20261205090000 } from './Migration20261205090000.js';
 
 /** Every migration, in order. `npm run migration:create` writes new files; list them here. */
 export const migrationsList: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203090000', class: Migration20261203090000 },
   { name: 'Migration20261203100000', class: Migration20261203100000 },
   { name: 'Migration20261204090000', class: Migration20261204090000 },
+  { name: 'Migration20261205090000', class: Migration20261205090000 },
 ];
