@@ -287,7 +287,7 @@ describe('tokens acting on tokens', () => {
     }
     expect([...memberToken.token.effectivePermissions].sort()).toEqual(
       memberToken.token.permissions
-        .filter((p) => !p.endsWith(':publish') && !p.startsWith('admin-accounts:'))
+        .filter((p) => !p.endsWith(':publish') && !p.startsWith('admin-'))
         .sort(),
     );
   });
