@@ -220,7 +220,7 @@ describe('organizationTokenInventory: contents', () => {
       .filter((action) => action.cli)
       .map((action) => action.permission)
       .sort();
-    expect(nodes.get(ids.memberCli)).toEqual({
+    expect(nodes.get(ids.memberCli!)).toEqual({
       id: ids.memberCli,
       name: 'personal',
       owner: { id: member.id, email: member.email, name: 'Test User' },
@@ -229,9 +229,9 @@ describe('organizationTokenInventory: contents', () => {
       expiresAt: '2030-01-01T00:00:00.000Z',
       outOfPolicy: [],
     });
-    expect(nodes.get(ids.memberAll)?.outOfPolicy).toEqual(['EXPIRY_REQUIRED']);
+    expect(nodes.get(ids.memberAll!)?.outOfPolicy).toEqual(['EXPIRY_REQUIRED']);
     // An organization token has no owning person.
-    expect(nodes.get(ids.orgToken)).toMatchObject({
+    expect(nodes.get(ids.orgToken!)).toMatchObject({
       name: 'organization',
       owner: null,
       outOfPolicy: ['EXPIRY_REQUIRED'],
@@ -243,7 +243,7 @@ describe('organizationTokenInventory: contents', () => {
     const siteAdmin = await person(server, { role: 'admin' });
     await addMember(server, owner, org.id, siteAdmin, 'MEMBER');
     const adminToken = await personalToken(server, siteAdmin, { preset: 'ALL' });
-    const memberToken = ids.memberAll;
+    const memberToken = ids.memberAll!;
     const response = await inventory(owner, org.slug);
     const nodes = new Map(
       response.body.data!.organizationTokenInventory.edges.map((edge) => [edge.node.id, edge.node]),
