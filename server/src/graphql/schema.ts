@@ -9,6 +9,7 @@ import '../permissions/permissions.graphql.js';
 import '../sessions/oidc.graphql.js';
 import '../sessions/sessions.graphql.js';
 import '../tokens/tokens.graphql.js';
+import '../tokens/organization-tokens.graphql.js';
 import '../tokens/token-rotation.graphql.js';
 import { builder } from './builder.js';
 

@@ -25,7 +25,7 @@ const OrganizationMemberRef = builder.objectRef<MemberView>('OrganizationMember'
   }),
 });
 
-const OrganizationRef = builder.objectRef<OrganizationView>('Organization').implement({
+export const OrganizationRef = builder.objectRef<OrganizationView>('Organization').implement({
   description: 'An organization the caller belongs to.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -46,6 +46,18 @@ const OrganizationRef = builder.objectRef<OrganizationView>('Organization').impl
     }),
   }),
 });
+
+/** The organization an organization token belongs to (Token.organization). */
+export const OrganizationSummaryRef = builder
+  .objectRef<{ id: string; slug: string; name: string }>('OrganizationSummary')
+  .implement({
+    description: 'An organization named by an object that belongs to it.',
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      slug: t.exposeString('slug'),
+      name: t.exposeString('name'),
+    }),
+  });
 
 const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
   fields: (t) => ({

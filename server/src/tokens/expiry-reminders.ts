@@ -50,7 +50,7 @@ export async function sendExpiryReminders(
   const widest = Math.max(...options.windows);
   const accounts = await em.fork().execute<{ id: string }[]>(
     `select distinct token.account_id as id from api_token token join account on account.id = token.account_id
-     where account.expiry_reminders and token.expiry_reminders and token.active and token.revoked_at is null and token.successor_id is null
+     where token.organization_id is null and account.expiry_reminders and token.expiry_reminders and token.active and token.revoked_at is null and token.successor_id is null
        and token.expires_at > now() and token.expires_at <= now() + make_interval(days => ?)`,
     [widest],
   );
@@ -83,7 +83,7 @@ async function remindAccount(
     `select token.id, token.name, token.display_prefix, token.expires_at,
             coalesce(array_agg(reminder.window_days) filter (where reminder.window_days is not null), '{}') as reminded
      from api_token token left join token_expiry_reminder reminder on reminder.token_id = token.id
-     where token.account_id = ? and token.expiry_reminders and token.active and token.revoked_at is null and token.successor_id is null
+     where token.account_id = ? and token.organization_id is null and token.expiry_reminders and token.active and token.revoked_at is null and token.successor_id is null
        and token.expires_at > now() and token.expires_at <= now() + make_interval(days => ?)
      group by token.id order by token.expires_at, token.id`,
     [owner.id, Math.max(...options.windows)],

@@ -34,7 +34,8 @@ export async function deactivateUnusedTokens(
 ): Promise<DeactivatedToken[]> {
   const rows = await tx.execute<DeactivatedToken[]>(
     `update api_token set active = false, updated_at = now()
-     where account_id = ? and active and revoked_at is null and (expires_at is null or expires_at > now())
+     where account_id = ? and organization_id is null and active and revoked_at is null
+       and (expires_at is null or expires_at > now())
        and ${UNUSED_SINCE} <= now() - make_interval(days => ?)
      returning id, name, display_prefix, last_used_at`,
     [accountId, days],
@@ -67,7 +68,7 @@ export async function deactivateInactiveTokens(
 ): Promise<JobOutput> {
   const accounts = await em.fork().execute<{ id: string }[]>(
     `select account.id from account where account.deactivate_after_days is not null and exists (
-       select 1 from api_token where account_id = account.id and active and revoked_at is null
+       select 1 from api_token where account_id = account.id and organization_id is null and active and revoked_at is null
          and (expires_at is null or expires_at > now())
          and ${UNUSED_SINCE} <= now() - make_interval(days => account.deactivate_after_days))`,
   );
