@@ -214,7 +214,7 @@ export class TokensService {
       await requireOrganizationRole(em, caller, organizationId, 'ADMIN', 'Creating an organization token');
       assertWithinPolicy(valid, await this.organizationPolicy(em, organizationId), now);
     }
-    await this.attenuateForToken(valid, caller);
+    await this.attenuateForToken(valid, caller, organizationId !== null);
     const rateLimit = await this.deps.rateLimits.consume('token-create', account.id);
     assertAllowed(rateLimit);
     const secret = generateTokenSecret(this.deps.prefix);
@@ -292,7 +292,11 @@ export class TokensService {
    * A token creating (or rotating) a token hands out at most what it holds: permissions, expiry,
    * restrictions and rate within its own (token-rules.ts, assertAttenuated). Fills `valid` in place.
    */
-  private async attenuateForToken(valid: ValidTokenInput, caller: Caller): Promise<void> {
+  private async attenuateForToken(
+    valid: ValidTokenInput,
+    caller: Caller,
+    organizationToken: boolean,
+  ): Promise<void> {
     const { principal } = caller;
     if (principal.kind !== 'token') return;
     const { restrictions } = principal.token;
@@ -300,7 +304,12 @@ export class TokensService {
       restrictions.usageLimit === null
         ? null
         : ((await this.deps.credits.remaining([principal.token.id])).get(principal.token.id) ?? 0);
-    assertAttenuated(valid, { ...principal.token, usageRemaining }, this.deps.catalogue);
+    assertAttenuated(
+      valid,
+      { ...principal.token, usageRemaining },
+      this.deps.catalogue,
+      organizationToken ? organizationPermissions(this.deps.catalogue) : undefined,
+    );
     valid.rateLimitPerMinute = attenuatedRate(
       valid.rateLimitPerMinute,
       principal.token.rateLimitPerMinute,
@@ -373,7 +382,7 @@ export class TokensService {
       this.deps.catalogue,
     );
     assertNarrowing(valid, old, this.deps.catalogue);
-    await this.attenuateForToken(valid, caller);
+    await this.attenuateForToken(valid, caller, old.organization !== null);
     // The successor starts with what the old token has left: a rotation never refills credits.
     const creditsLeft =
       valid.usageLimit === null
