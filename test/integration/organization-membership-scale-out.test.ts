@@ -57,7 +57,7 @@ describe('membership on two instances', () => {
       { input: { name: 'Scale', slug } },
       { cookie: ownerCookie },
     );
-    const organizationId = (created.data?.createOrganization as { id: string }).id;
+    const organizationId = (created.data!.createOrganization as { id: string }).id;
     const added = await gqlOn(
       a.url,
       'mutation($input: AddOrganizationMemberInput!) { addOrganizationMember(input: $input) { role } }',
@@ -75,7 +75,7 @@ describe('membership on two instances', () => {
       { token: personal.secret },
     );
     expect(made.errors).toBeUndefined();
-    const orgSecret = (made.data?.createToken as { secret: string }).secret;
+    const orgSecret = (made.data!.createToken as { secret: string }).secret;
 
     // Both tokens read the organization on B (and are cached there).
     for (let i = 0; i < 2; i++) {
