@@ -363,7 +363,7 @@ describe('what an organization token reaches', () => {
       'mutation { createToken(input: { name: "x", preset: READ_ONLY }) { secret } }',
       'tokens:create',
     ],
-  ])('%s is INSUFFICIENT_SCOPE naming %s', async (_name, query, permission) => {
+  ])('%s is INSUFFICIENT_SCOPE naming $2', async (_name, query, permission) => {
     const response = await server.gql(query, {}, { token: token.secret });
     expect(code(response)).toBe('INSUFFICIENT_SCOPE');
     expect(message(response)).toContain(permission);
