@@ -165,21 +165,25 @@ const ORGANIZATION_READ_RESOURCES: ReadonlySet<string> = new Set(['components', 
  * What an organization itself may do today, the cap of its tokens as ownerPermissions is the cap of
  * a person's: its own organization (read it, its members, its tokens; manage members and tokens as
  * an ADMIN would) and the read actions of the libraries. Never anything personal (account, tokens,
- * audit, sessions), creating organizations, or a site admin's action. See docs/architecture.md,
- * "Organization tokens".
+ * audit, sessions), creating organizations, what only an OWNER may do (org:update, the policy), or
+ * a site admin's action. See docs/architecture.md, "Organization tokens".
  */
 export function organizationPermissions(catalogue: PermissionCatalogue): Set<string> {
   const permissions = new Set<string>();
   for (const resource of catalogue) {
     for (const action of resource.actions) {
       if (action.requires === 'admin') continue;
-      const organizational = ORGANIZATION_RESOURCES.has(resource.name) && action.permission !== 'org:create';
+      const organizational =
+        ORGANIZATION_RESOURCES.has(resource.name) && !OWNER_OR_PERSON_ONLY.has(action.permission);
       const library = ORGANIZATION_READ_RESOURCES.has(resource.name) && action.kind === 'read';
       if (organizational || library) permissions.add(action.permission);
     }
   }
   return permissions;
 }
+
+/** Organization actions an organization token can never use: it is no person, and never an OWNER. */
+const OWNER_OR_PERSON_ONLY: ReadonlySet<string> = new Set(['org:create', 'org:update']);
 
 /** An organization token's effective permissions: its preset's grant capped by organizationPermissions, sorted. */
 export function organizationTokenPermissions(
