@@ -121,7 +121,7 @@ function comparable(result: AuthCallResult) {
 export async function seedToken(
   server: TestServer,
   account: Account,
-  input: Partial<TokenInput> = {},
+  input: Partial<TokenInput> & { organizationId?: string } = {},
 ): Promise<SeededToken> {
   const { services } = server.keyward;
   const em = services.orm.em.fork();

@@ -94,9 +94,8 @@ export function personalToken(
 }
 
 /**
- * An organization token. Creating one is the organization-tokens work (createToken with
- * organizationId); until that is merged here, a token is created for `creator` and given to the
- * organization with SQL (api_token.organization_id), which is all an organization token is in storage.
+ * An organization token, created by `creator` (an OWNER or ADMIN of it) through the tokens
+ * service, as `createToken(input: { organizationId })` does: the organization's policy applies.
  */
 export async function organizationToken(
   server: TestServer,
@@ -104,9 +103,7 @@ export async function organizationToken(
   creator: Person,
   input: Partial<TokenInput> = {},
 ): Promise<SeededToken> {
-  const token = await seedToken(server, creator.account, { name: 'organization', ...input });
-  await server.sql('update api_token set organization_id = $1 where id = $2', [organizationId, token.id]);
-  return token;
+  return seedToken(server, creator.account, { name: 'organization', ...input, organizationId });
 }
 
 /** Sets a token's creation instant (and keeps its lifetime rules meaningful for policy tests). */

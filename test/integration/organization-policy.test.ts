@@ -268,12 +268,21 @@ describe('Token.outOfPolicy', () => {
 
   it("an organization token is judged against its organization's policy, each rule named", async () => {
     const owner = org.people.OWNER;
+    // Tokens made before the policy: today's policy refuses to create them, and lists them.
+    const policy = { maxLifetimeDays: 90, requireExpiry: true, allowedPresets: ['READ_ONLY', 'CUSTOM'] };
+    await set(owner, {
+      organizationId: org.id,
+      maxLifetimeDays: null,
+      requireExpiry: false,
+      allowedPresets: null,
+    });
     const broken = await organizationToken(server, org.id, owner, { preset: 'ALL' });
     const fine = await organizationToken(server, org.id, owner, { preset: 'READ_ONLY', expiresInDays: 30 });
     const tooLong = await organizationToken(server, org.id, owner, {
       preset: 'READ_ONLY',
       expiresInDays: 200,
     });
+    await set(owner, { organizationId: org.id, ...policy });
     // The token lookup is the creator's own (token(id)); the organization's tokens read the same.
     expect(await outOfPolicy(owner, broken.id)).toEqual([
       'EXPIRY_REQUIRED',
@@ -338,7 +347,7 @@ describe('Token.outOfPolicy', () => {
       return queries.length;
     };
     await personalToken(server, someone, { preset: 'ALL' });
-    await organizationToken(server, own.id, someone, { preset: 'ALL' });
+    await organizationToken(server, own.id, someone, { preset: 'ALL', expiresInDays: 30 });
     const few = await count();
     for (let i = 0; i < 10; i++)
       await personalToken(server, someone, { preset: i % 2 ? 'ALL' : 'READ_ONLY' });
