@@ -59,7 +59,7 @@ const TokenUsageDayRef = builder.objectRef<TokenUsageCounts>('TokenUsageDay').im
     }),
     allowed: t.int({ description: 'Requests answered (the same as count).', resolve: (day) => day.count }),
     denied: t.exposeInt('denied', {
-      description: 'Requests refused for a permission the token lacks or its owner’s state.',
+      description: 'Requests refused for a permission the token lacks, or its owner’s state or plan.',
     }),
     rateLimited: t.exposeInt('rateLimited', { description: 'Requests refused by a rate limit.' }),
   }),
@@ -79,7 +79,8 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
         presetPermissions(token.preset, ctx.services.catalogue, token.permissions ?? []),
     }),
     effectivePermissions: t.stringList({
-      description: 'The permissions the token actually has: its own, capped by what the owner may do.',
+      description:
+        'The permissions the token actually has: its own, capped by what the owner may do (role, verified email) and by the plan (a free account’s token: reads only).',
       resolve: (token, _args, ctx) =>
         ctx.principal.kind === 'anonymous'
           ? []
