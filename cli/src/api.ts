@@ -25,12 +25,22 @@ export function isCredentialError(code: string | undefined): boolean {
   return code !== undefined && CREDENTIAL_CODES.has(code.toLowerCase());
 }
 
+/** What to do next after a refusal, by the server's code (either spelling). */
+export function hintFor(code: string | undefined): string | undefined {
+  if (isCredentialError(code)) return LOGIN_HINT;
+  if (code?.toLowerCase() === 'plan_upgrade_required') return PLAN_HINT;
+  return undefined;
+}
+
+const PLAN_HINT =
+  "Upgrade the account's plan (pro or team) to make changes with an API token; on the free plan, create and revoke tokens in the web app.";
+
 /** A failure the server reported: HTTP status, its code and its message. */
 export class ApiError extends CliError {
   readonly status: number;
 
   constructor(message: string, status: number, code: string | undefined, hint?: string) {
-    super(message, { code, hint: hint ?? (isCredentialError(code) ? LOGIN_HINT : undefined) });
+    super(message, { code, hint: hint ?? hintFor(code) });
     this.name = 'ApiError';
     this.status = status;
   }

@@ -68,7 +68,14 @@ export interface TokenAuthMatrixOptions {
   callerToken?: Partial<TokenInput>;
   /** The operation takes a token id: prove another account's token answers exactly like an unknown id. */
   targetsToken?: boolean;
-  /** The case's account (e.g. plan team, role admin); default a verified free member. */
+  /**
+   * The operation changes something (a GraphQL mutation, a REST POST/DELETE). A free account's API
+   * tokens only read, so the passing cases' account is then on the pro plan (unless `account` names
+   * a plan), and one more case proves a free account's token is refused with
+   * PLAN_UPGRADE_REQUIRED (403) before anything runs.
+   */
+  writes?: boolean;
+  /** The case's account (e.g. plan team, role admin); default a verified free member (pro for `writes`). */
   account?: SeedAccountOptions;
   /** Makes what the operation acts on for each case's account; its ids reach `call` as `target.ids`. */
   prepare?: (server: TestServer, account: Account) => Promise<Record<string, string>>;
@@ -287,9 +294,13 @@ export function runTokenAuthMatrix(name: string, options: TokenAuthMatrixOptions
   const callerInput: Partial<TokenInput> =
     options.callerToken ?? (required ? { preset: 'CUSTOM', permissions: [required] } : { preset: 'ALL' });
 
+  const caseAccount: SeedAccountOptions | undefined = options.writes
+    ? { plan: 'pro', ...options.account }
+    : options.account;
+
   async function seedCase(callerOverride: Partial<TokenInput> = callerInput): Promise<SeededCase> {
     const server = options.server();
-    const { account } = await server.seedAccount(options.account);
+    const { account } = await server.seedAccount(caseAccount);
     const caller = await seedToken(server, account, { name: 'caller', ...callerOverride });
     const target = await seedToken(server, account, { name: 'target', preset: 'READ_ONLY' });
     const ids = (await options.prepare?.(server, account)) ?? {};
@@ -424,6 +435,23 @@ export function runTokenAuthMatrix(name: string, options: TokenAuthMatrixOptions
         });
         expect(result.message).toContain(required);
         expect(await stateOf(options.server(), seeded)).toEqual(before);
+      });
+    }
+
+    if (options.writes) {
+      it(`${name}: a free account's token${required ? ` holding ${required}` : ''} answers 403 PLAN_UPGRADE_REQUIRED and changes nothing`, async () => {
+        const seeded = await seedCase();
+        const server = options.server();
+        // Downgraded after seeding (what `prepare` makes may need a plan), before the token's first
+        // use, so no cache entry can predate it.
+        await server.sql("update account set plan = 'free' where id = $1", [seeded.account.id]);
+        const before = await stateOf(server, seeded);
+        const result = await options.call({ token: seeded.caller.secret }, targetOf(seeded));
+        expect({ status: result.status, code: result.code }).toEqual({
+          status: 403,
+          code: code('plan_upgrade_required'),
+        });
+        expect(await stateOf(server, seeded)).toEqual(before);
       });
     }
 

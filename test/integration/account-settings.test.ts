@@ -48,7 +48,8 @@ describe('updateAccount', () => {
   });
 
   it('updateAccount: a token needs account:update (a CLI token is refused, a custom one with it passes)', async () => {
-    const { account } = await server.seedAccount();
+    // A pro account: a free account's API tokens only read (free-plan.test.ts).
+    const { account } = await server.seedAccount({ plan: 'pro' });
     const cli = await seedToken(server, account, { preset: 'CLI' });
     const refused = await server.gql(UPDATE, { input: { name: 'Nope' } }, { token: cli.secret });
     expect(codeOf(refused)).toBe('INSUFFICIENT_SCOPE');
@@ -102,7 +103,8 @@ describe('changePassword', () => {
   });
 
   it('changePassword: API tokens cannot use it, even with every permission', async () => {
-    const { account, password } = await server.seedAccount();
+    // A pro account, so the refusal is the session-only rule's, not the free plan's.
+    const { account, password } = await server.seedAccount({ plan: 'pro' });
     const all = await seedToken(server, account, { preset: 'ALL' });
     const response = await server.gql(
       CHANGE,
@@ -151,7 +153,8 @@ describe('web sessions', () => {
   });
 
   it('Viewer.sessions and endSession need a web session', async () => {
-    const { account } = await server.seedAccount();
+    // A pro account, so endSession's refusal is the session-only rule's, not the free plan's.
+    const { account } = await server.seedAccount({ plan: 'pro' });
     const all = await seedToken(server, account, { preset: 'ALL' });
     expect(codeOf(await server.gql(SESSIONS, {}, { token: all.secret }))).toBe('INSUFFICIENT_SCOPE');
     expect(codeOf(await server.gql(END, { id: 'x' }, { token: all.secret }))).toBe('INSUFFICIENT_SCOPE');

@@ -32,7 +32,8 @@ describe('keyward prints stored strings without their control characters', () =>
   it(
     'token list, whoami and token revoke: an ESC (and C1 CSI) in a token name is shown as \\x1b, never written raw',
     async () => {
-      const seeded = await server.seedAccount();
+      // A pro account: the CLI revokes with its token (a free account's API tokens only read).
+      const seeded = await server.seedAccount({ plan: 'pro' });
       const cookie = await server.login(seeded.email, seeded.password);
       const bootstrap = await mintToken(server, cookie, { name: 'bootstrap', preset: 'ALL' });
       await server.sql('update api_token set name = $1 where id = $2', [EVIL, bootstrap.token.id]);

@@ -169,6 +169,47 @@ describe.concurrent('keyward token create', { timeout: SLOW }, () => {
   });
 });
 
+describe.concurrent('keyward token on the free plan', { timeout: SLOW }, () => {
+  /** A free account's cookie and a CLI home logged in with its ALL token (whoami reads, so login works). */
+  async function freeAccount() {
+    const seeded = await server.seedAccount({ plan: 'free' });
+    const cookie = await server.login(seeded.email, seeded.password);
+    const login = await mint(cookie, { name: 'free login', preset: 'ALL' });
+    const home = newHome();
+    const result = await cli.run(['login', '--token', login.secret], { home, apiUrl: server.url });
+    expect(result.code, result.stderr).toBe(0);
+    return { cookie, home, login };
+  }
+
+  it('create and revoke print the plan refusal with what to do, exit 1 and change nothing; list works', async () => {
+    const { cookie, home } = await freeAccount();
+    const target = await mint(cookie, { name: 'keep me' });
+    for (const args of [
+      ['token', 'create', 'x'],
+      ['token', 'revoke', target.token.id],
+    ]) {
+      const result = await runCli(args, home);
+      expect(result.code, result.stdout).toBe(1);
+      expect(result.stderr).toContain("The free plan's API tokens are read-only");
+      expect(result.stderr).toContain("Upgrade the account's plan (pro or team)");
+      expect(result.stdout).toBe('');
+    }
+    expect((await tokenState(cookie, target.token.id)).status).toBe('ACTIVE');
+    const list = await runCli(['token', 'list'], home);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('keep me');
+  });
+
+  it('create --json prints the code plan_upgrade_required and the hint', async () => {
+    const { home } = await freeAccount();
+    const result = await runCli(['token', 'create', 'x', '--json'], home);
+    expect(result.code).toBe(1);
+    const error = JSON.parse(result.stderr.trim()) as { error: string; hint?: string };
+    expect(error.error).toBe('plan_upgrade_required');
+    expect(error.hint).toMatch(/Upgrade the account's plan/);
+  });
+});
+
 describe.concurrent('keyward token list', { timeout: SLOW }, () => {
   it('list: shows prefix, name, short id, scopes, last use, expiry and status markers', async () => {
     const { cookie, home, bootstrap } = await account();

@@ -77,6 +77,7 @@ runTokenAuthMatrix('token(id)', {
 });
 
 runTokenAuthMatrix('createToken', {
+  writes: true,
   server: current,
   surface: 'graphql',
   requiredPermission: 'tokens:create',
@@ -92,6 +93,7 @@ runTokenAuthMatrix('createToken', {
 });
 
 runTokenAuthMatrix('updateAccount', {
+  writes: true,
   server: current,
   surface: 'graphql',
   requiredPermission: 'account:update',
@@ -104,6 +106,7 @@ runTokenAuthMatrix('updateAccount', {
 });
 
 runTokenAuthMatrix('updateToken', {
+  writes: true,
   server: current,
   surface: 'graphql',
   requiredPermission: 'tokens:update',
@@ -118,6 +121,7 @@ runTokenAuthMatrix('updateToken', {
 });
 
 runTokenAuthMatrix('setTokenActive', {
+  writes: true,
   server: current,
   surface: 'graphql',
   requiredPermission: 'tokens:update',
@@ -136,6 +140,7 @@ runTokenAuthMatrix('setTokenActive', {
 });
 
 runTokenAuthMatrix('revokeToken', {
+  writes: true,
   server: current,
   surface: 'graphql',
   requiredPermission: 'tokens:revoke',
@@ -150,6 +155,7 @@ runTokenAuthMatrix('revokeToken', {
 // Rotation creates a token and ends one: it needs both permissions (each proven on its own).
 for (const requiredPermission of ['tokens:create', 'tokens:revoke']) {
   runTokenAuthMatrix(`rotateToken (${requiredPermission})`, {
+    writes: true,
     server: current,
     surface: 'graphql',
     requiredPermission,
@@ -305,6 +311,7 @@ runTokenAuthMatrix('Organization.tokens', {
 });
 
 runTokenAuthMatrix('createOrganization', {
+  writes: true,
   server: current,
   surface: 'graphql',
   account: { plan: 'team' },
@@ -318,6 +325,7 @@ runTokenAuthMatrix('createOrganization', {
 });
 
 runTokenAuthMatrix('addOrganizationMember', {
+  writes: true,
   ...organizationCase,
   requiredPermission: 'org-members:manage',
   call: graphqlAuthCall(
@@ -335,6 +343,7 @@ runTokenAuthMatrix('addOrganizationMember', {
 });
 
 runTokenAuthMatrix('setOrganizationMemberRole', {
+  writes: true,
   ...organizationCase,
   requiredPermission: 'org-members:manage',
   call: graphqlAuthCall(
@@ -352,6 +361,7 @@ runTokenAuthMatrix('setOrganizationMemberRole', {
 });
 
 runTokenAuthMatrix('removeOrganizationMember', {
+  writes: true,
   ...organizationCase,
   requiredPermission: 'org-members:manage',
   call: graphqlAuthCall(
@@ -443,6 +453,7 @@ runTokenAuthMatrix('adminAccounts', {
 });
 
 runTokenAuthMatrix('adminSetAccountPlan', {
+  writes: true,
   ...adminCase,
   requiredPermission: 'admin-accounts:manage',
   call: graphqlAuthCall(
@@ -455,6 +466,7 @@ runTokenAuthMatrix('adminSetAccountPlan', {
 });
 
 runTokenAuthMatrix('adminSetAccountRole', {
+  writes: true,
   ...adminCase,
   requiredPermission: 'admin-accounts:manage',
   call: graphqlAuthCall(

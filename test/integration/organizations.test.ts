@@ -126,7 +126,7 @@ describe('createOrganization', () => {
   });
 
   it.each(['free', 'pro'] as const)(
-    'refuses a %s account with PLAN_UPGRADE_REQUIRED naming the team plan, and creates nothing',
+    'refuses a %s account with HTTP 403 PLAN_UPGRADE_REQUIRED naming the team plan, and creates nothing',
     async (plan) => {
       const someone = await person(plan);
       const before = await auditCount();
@@ -135,6 +135,7 @@ describe('createOrganization', () => {
         { input: { name: 'Acme', slug: nextSlug() } },
         { cookie: someone.cookie },
       );
+      expect(response.status).toBe(403);
       expect(code(response)).toBe('PLAN_UPGRADE_REQUIRED');
       expect(message(response)).toBe(
         `Creating an organization needs the team plan; this account is on the ${plan} plan.`,

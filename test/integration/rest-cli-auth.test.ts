@@ -81,6 +81,7 @@ runTokenAuthMatrix('GET /api/cli/blocks/<slug>', {
 });
 
 runTokenAuthMatrix('POST /api/v1/api-tokens', {
+  writes: true,
   server: current,
   surface: 'rest',
   requiredPermission: 'tokens:create',
@@ -111,6 +112,7 @@ runTokenAuthMatrix('POST /api/v1/api-tokens', {
 });
 
 runTokenAuthMatrix('DELETE /api/v1/api-tokens/<id>', {
+  writes: true,
   server: current,
   surface: 'rest',
   requiredPermission: 'tokens:revoke',
@@ -130,7 +132,8 @@ runTokenAuthMatrix('DELETE /api/v1/api-tokens/<id>', {
 
 describe('DELETE /api/v1/api-tokens/<id> with ids that are not the caller’s', () => {
   it("DELETE /api/v1/api-tokens/<id>: another account's id is 404 not_found with the same body as an unknown id, and stays live", async () => {
-    const mine = await server.seedAccount();
+    // A pro account: a free account's tokens only read.
+    const mine = await server.seedAccount({ plan: 'pro' });
     const theirs = await server.seedAccount();
     const caller = await seedToken(server, mine.account, { preset: 'CLI' });
     const foreign = await seedToken(server, theirs.account);
@@ -171,7 +174,8 @@ describe('GET /api/cli/whoami body', () => {
   });
 
   it('whoami: shows an expiring token’s expiresAt as an ISO date and the CLI preset’s permissions, sorted, never the secret', async () => {
-    const { account } = await server.seedAccount();
+    // A pro account: on the free plan the CLI preset is capped to its reads (free-plan.test.ts).
+    const { account } = await server.seedAccount({ plan: 'pro' });
     const token = await seedToken(server, account, { name: 'laptop', preset: 'CLI', expiresInDays: 30 });
     const [row] = await server.sql<{ expires_at: Date }>('select expires_at from api_token where id = $1', [
       token.id,

@@ -278,7 +278,8 @@ describe('POST /api/v1/api-tokens and DELETE /api/v1/api-tokens/<id> with an acc
   };
 
   it('POST /api/v1/api-tokens: {name} creates an ALL token (201 {data: {id, name, token, createdAt}}) whose effective permissions, checked through GraphQL with it, are a member’s ALL', async () => {
-    const account = await server.seedAccount();
+    // A pro account: a free account's API tokens only read, and are capped to reads.
+    const account = await server.seedAccount({ plan: 'pro' });
     const { accessToken } = await login(account);
     const response = await createApiToken(accessToken, { name: 'CI pipeline' });
     expect(response.status).toBe(201);
@@ -307,7 +308,8 @@ describe('POST /api/v1/api-tokens and DELETE /api/v1/api-tokens/<id> with an acc
   });
 
   it("POST /api/v1/api-tokens: {name, permissions: ['tokens:read']} creates a CUSTOM token holding only that", async () => {
-    const account = await server.seedAccount();
+    // A pro account: a free account's API tokens only read, and are capped to reads.
+    const account = await server.seedAccount({ plan: 'pro' });
     const { accessToken } = await login(account);
     const response = await createApiToken(accessToken, { name: 'reader', permissions: ['tokens:read'] });
     expect(response.status).toBe(201);
@@ -388,7 +390,8 @@ describe('POST /api/v1/api-tokens and DELETE /api/v1/api-tokens/<id> with an acc
   });
 
   it('an API token holding tokens:create is accepted on /api/v1/api-tokens too, and createdBy records that token', async () => {
-    const account = await server.seedAccount();
+    // A pro account: a free account's API tokens only read, and are capped to reads.
+    const account = await server.seedAccount({ plan: 'pro' });
     const creator = await seedToken(server, account.account, { preset: 'CLI' });
     const response = await createApiToken(creator.secret, { name: 'by token', permissions: ['tokens:read'] });
     expect(response.status).toBe(201);

@@ -99,6 +99,9 @@ describe('a realistic session leaks no secret', () => {
     await gql('verifyEmail', 'mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }', {
       t: link,
     });
+    // Upgraded before any token exists, as a site admin would: a free account's API tokens only
+    // read, and this session has tokens create and change tokens.
+    await server.sql("update account set plan = 'pro' where email = $1", [email]);
 
     const inputs: Record<string, Record<string, unknown>> = {
       ALL: { name: 'all', preset: 'ALL' },

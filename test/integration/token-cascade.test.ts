@@ -19,8 +19,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** A pro account: its tokens create and revoke tokens (a free account's API tokens only read). */
 async function owner(): Promise<{ id: string; cookie: string }> {
-  const seeded = await server.seedAccount();
+  const seeded = await server.seedAccount({ plan: 'pro' });
   return { id: seeded.account.id, cookie: await server.login(seeded.email, seeded.password) };
 }
 

@@ -49,8 +49,9 @@ function codeOf(response: GqlResponse<unknown>): unknown {
   return firstError(response)?.extensions?.code;
 }
 
+/** An account on the pro plan unless told otherwise: a free account's API tokens only read. */
 async function newOwner(s: TestServer, options: SeedAccountOptions = {}): Promise<Owner> {
-  const seeded = await s.seedAccount(options);
+  const seeded = await s.seedAccount({ plan: 'pro', ...options });
   return { id: seeded.account.id, cookie: await s.login(seeded.email, seeded.password) };
 }
 

@@ -14,6 +14,7 @@ import {
   PERMISSION_PRESETS,
   type PermissionOwner,
   type PermissionPreset,
+  planCapsToken,
   presetPermissions,
   presetsIncluding,
 } from '../../server/src/permissions/presets.js';
@@ -79,10 +80,12 @@ const CLI = [
   'tokens:revoke',
 ];
 
-const member: PermissionOwner = { role: 'member', emailVerified: true };
-const admin: PermissionOwner = { role: 'admin', emailVerified: true };
-const unverifiedMember: PermissionOwner = { role: 'member', emailVerified: false };
-const unverifiedAdmin: PermissionOwner = { role: 'admin', emailVerified: false };
+const member: PermissionOwner = { role: 'member', emailVerified: true, plan: 'pro' };
+const admin: PermissionOwner = { role: 'admin', emailVerified: true, plan: 'team' };
+const unverifiedMember: PermissionOwner = { role: 'member', emailVerified: false, plan: 'pro' };
+const unverifiedAdmin: PermissionOwner = { role: 'admin', emailVerified: false, plan: 'pro' };
+const freeMember: PermissionOwner = { role: 'member', emailVerified: true, plan: 'free' };
+const freeAdmin: PermissionOwner = { role: 'admin', emailVerified: true, plan: 'free' };
 
 /** Today's catalogue plus a future read+cli action and a future write action. */
 const extended: PermissionCatalogue = catalogue.map((resource) =>
@@ -302,8 +305,44 @@ describe('effectivePermissions', () => {
     ],
     ['treats a CUSTOM token with no stored list as granting nothing', 'CUSTOM', null, admin, []],
     ['ignores the stored list of a preset token', 'READ_ONLY', ['tokens:create'], admin, READS],
+    ['cuts an ALL token of a free-plan member to its reads', 'ALL', null, freeMember, MEMBER_READS],
+    ['cuts an ALL token of a free-plan admin to reads', 'ALL', null, freeAdmin, READS],
+    [
+      'cuts a CUSTOM token of a free-plan member to its reads',
+      'CUSTOM',
+      ['tokens:create', 'tokens:read', 'tokens:revoke'],
+      freeMember,
+      ['tokens:read'],
+    ],
+    ['leaves a READ_ONLY token of a free-plan member intact', 'READ_ONLY', null, freeMember, MEMBER_READS],
   ])('%s', (_label, preset, permissions, owner, expected) => {
     expect(effectivePermissions({ preset, permissions }, owner, catalogue)).toEqual(expected);
+  });
+
+  it('does not cap an organization token by the plan of the account that made it', () => {
+    for (const ownership of [{ organization: 'org-1' }, { organizationId: 'org-1' }])
+      expect(
+        effectivePermissions({ preset: 'ALL', permissions: null, ...ownership }, freeMember, catalogue),
+      ).toEqual(MEMBER_MAY);
+  });
+});
+
+describe('planCapsToken', () => {
+  it.each<[string, object, PermissionOwner['plan'], boolean]>([
+    ['a personal token of a free account', {}, 'free', true],
+    ['a personal entity token (organization null) of a free account', { organization: null }, 'free', true],
+    ['a personal token of a pro account', {}, 'pro', false],
+    ['a personal token of a team account', { organizationId: null }, 'team', false],
+    ['an organization token (entity)', { organization: 'org-1' }, 'free', false],
+    ['an organization token (verified)', { organizationId: 'org-1' }, 'free', false],
+  ])('%s: %s', (_label, token, plan, capped) => {
+    expect(planCapsToken(token, { plan })).toBe(capped);
+  });
+});
+
+describe('ownerPermissions and the plan', () => {
+  it('does not cap an account (its session) by its plan: a free member holds what a pro member does', () => {
+    expect([...ownerPermissions(freeMember, catalogue)].sort()).toEqual(MEMBER_MAY);
   });
 });
 

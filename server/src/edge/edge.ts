@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import compression from 'compression';
 import FindMyWay from 'find-my-way';
 import { isKeywardError, KeywardError } from '../errors.js';
-import { assertCan } from '../permissions/can.js';
+import { assertCan, planKeepsReadOnly, planUpgradeRequired } from '../permissions/can.js';
 import type { Principal } from '../principal.js';
 import type { Services } from '../services.js';
 import { redactTokenSecrets } from '../tokens/token-secret.js';
@@ -59,12 +59,13 @@ interface Exchange {
   counted: boolean;
 }
 
-/** Refusals that count as a denied use of a token (its permissions, its owner's state). */
+/** Refusals that count as a denied use of a token (its permissions, its owner's state or plan). */
 const DENIALS: ReadonlySet<string> = new Set([
   'insufficient_scope',
   'forbidden',
   'email_not_verified',
   'usage_exhausted',
+  'plan_upgrade_required',
 ]);
 
 const EXCHANGE = Symbol('keyward.exchange');
@@ -214,9 +215,15 @@ export function createEdge(services: Services, routes: readonly AnyRoute[]): Req
     return handle(x, route, ctx);
   }
 
-  /** The permission the route declares, then its body (read within the limit), then the handler. */
+  /**
+   * The plan (a free account's API token only reads: a REST write is refused here, a GraphQL
+   * mutation by graphql/yoga.ts per operation), the permission the route declares, then its body
+   * (read within the limit), then the handler.
+   */
   function handle(x: Exchange, route: AnyRoute, ctx: RequestContext): Maybe<void> {
     const { principal } = ctx;
+    if (x.stateChanging && route.surface === 'rest' && planKeepsReadOnly(principal))
+      throw planUpgradeRequired();
     if (route.permission) assertCan(principal, route.permission);
     // A token's use counts once: allowed here, whatever the handler then answers; a refusal up to
     // here counts in fail().

@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { type ErrorCode, errorCatalogue } from '../errors.js';
+import { isStateChanging } from './origin.js';
 import { type Route, route } from './route.js';
 
 const errorBody = z
@@ -21,6 +22,9 @@ function commonCodes(spec: Route): ErrorCode[] {
   // An API token's own restrictions (token-restrictions.ts).
   if (spec.auth.token)
     codes.push('token_not_yet_valid', 'token_rotated', 'ip_not_allowed', 'usage_exhausted');
+  // A free account's API tokens only read (edge.ts, handle()).
+  const methods = typeof spec.method === 'string' ? [spec.method] : spec.method;
+  if (spec.auth.token && methods.some(isStateChanging)) codes.push('plan_upgrade_required');
   if (spec.auth.cookie && spec.auth.required) codes.push('unauthenticated');
   if (spec.permission) codes.push('insufficient_scope', 'forbidden');
   if (spec.limit) codes.push('rate_limit_exceeded');

@@ -48,8 +48,8 @@ function failedScopes(failure: AuthFailure): string[] {
 /** Operations whose token use already moved from allowed to denied (one request counts once). */
 const deniedOperations = new WeakSet<GraphQLContext>();
 
-/** An API token refused a field: its use, recorded as allowed by the edge, counts as denied. */
-function countDenied(context: GraphQLContext): void {
+/** An API token refused a field or an operation: its use, recorded as allowed by the edge, counts as denied. */
+export function countDenied(context: GraphQLContext): void {
   const { principal } = context;
   if (principal.kind !== 'token' || deniedOperations.has(context)) return;
   deniedOperations.add(context);

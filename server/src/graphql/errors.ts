@@ -2,8 +2,10 @@ import { GraphQLError } from 'graphql';
 import { type ErrorCode, errorCatalogue, KeywardError } from '../errors.js';
 
 /**
- * Codes that change the HTTP status of a GraphQL response. Other expected errors answer 200 with
- * `errors[].extensions.code`, as GraphQL clients expect (and browsers then log no failed request).
+ * Codes that change the HTTP status of a GraphQL response: refusals of the request as a whole
+ * (limits, CSRF, the plan) rather than of one field's object. Other expected errors answer 200
+ * with `errors[].extensions.code`, as GraphQL clients expect (and browsers then log no failed
+ * request). When several errors carry a status, Yoga answers the highest.
  */
 const STATUS_CODES: ReadonlySet<ErrorCode> = new Set([
   'rate_limit_exceeded',
@@ -11,6 +13,7 @@ const STATUS_CODES: ReadonlySet<ErrorCode> = new Set([
   'csrf_failed',
   'payload_too_large',
   'query_too_complex',
+  'plan_upgrade_required',
 ]);
 
 /**

@@ -5,6 +5,8 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import type { RequestContext } from '../edge/context.js';
 import { isKeywardError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { planKeepsReadOnly, planUpgradeRequired } from '../permissions/can.js';
+import { countDenied } from './builder.js';
 import { graphQLError, toGraphQLError } from './errors.js';
 import {
   armorLimits,
@@ -24,6 +26,25 @@ function useCsrfCheck(): Plugin<RequestContext> {
       const operation = getOperationAST(args.document, args.operationName);
       if (operation?.operation === 'mutation')
         setResultAndStopExecution({ errors: [graphQLError('csrf_failed')] });
+    },
+  };
+}
+
+/**
+ * A free account's API token only reads (permissions/presets.ts, `planCapsToken`): a mutation it
+ * sends is refused as a whole before any field runs, with HTTP 403 PLAN_UPGRADE_REQUIRED, and
+ * counts as a denied use. Checked on the operation the request selects, after parsing and
+ * validation, on the direct path and through Yoga alike. REST writes are refused by the edge.
+ */
+function usePlanCheck(): Plugin<RequestContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue;
+      if (!planKeepsReadOnly(ctx.principal)) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation !== 'mutation') return;
+      countDenied(ctx);
+      setResultAndStopExecution({ errors: [toGraphQLError(planUpgradeRequired())] });
     },
   };
 }
@@ -143,6 +164,7 @@ export function createGraphQLHandler(options: { logger: Logger; production: bool
       ...(production ? [useNoIntrospection()] : []),
       useRequestErrorCode(),
       useCsrfCheck(),
+      usePlanCheck(),
     ],
   });
 }

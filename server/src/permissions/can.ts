@@ -1,5 +1,6 @@
 import { KeywardError } from '../errors.js';
 import type { Principal } from '../principal.js';
+import { planCapsToken } from './presets.js';
 
 /**
  * Whether a principal may use a permission: the one check behind route declarations and the
@@ -32,4 +33,22 @@ export function permissionDenied(principal: Principal, permissions: readonly str
 /** Throws permissionDenied unless the principal holds `permission`. */
 export function assertCan(principal: Principal, permission: string): void {
   if (!can(principal, permission)) throw permissionDenied(principal, [permission]);
+}
+
+/**
+ * Whether the principal is an API token its owner's plan keeps read-only (presets.ts,
+ * `planCapsToken`): every change it asks for is refused with planUpgradeRequired(), before the
+ * permission is checked, so the refusal names the plan rather than a missing permission.
+ * Sessions and programmatic logins are never capped by the plan.
+ */
+export function planKeepsReadOnly(principal: Principal): boolean {
+  return principal.kind === 'token' && planCapsToken(principal.token, principal.account);
+}
+
+/** The refusal of a change made with a free-plan account's API token (403 plan_upgrade_required). */
+export function planUpgradeRequired(): KeywardError {
+  return new KeywardError(
+    'plan_upgrade_required',
+    "The free plan's API tokens are read-only: upgrade the account to the pro or team plan to make changes with a token, or make this change in the web app.",
+  );
 }

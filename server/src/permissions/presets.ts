@@ -3,6 +3,7 @@
  * time against today's catalogue: preset tokens follow the catalogue as it grows, CUSTOM tokens
  * hold exactly the list fixed at creation, and nothing ever exceeds what the owner may do.
  */
+import type { Plan } from '../accounts/accounts.entity.js';
 import { findResource, type PermissionAction, type PermissionCatalogue } from './catalogue.js';
 
 export type PermissionPreset = 'ALL' | 'READ_ONLY' | 'CLI' | 'CUSTOM';
@@ -102,27 +103,59 @@ function expandEntry(
 export interface PermissionOwner {
   role: 'member' | 'admin';
   emailVerified: boolean;
+  plan: Plan;
 }
 
-function ownerMayHold(owner: PermissionOwner, action: PermissionAction): boolean {
+function ownerMayHold(owner: Omit<PermissionOwner, 'plan'>, action: PermissionAction): boolean {
   if (action.requires === 'admin' && owner.role !== 'admin') return false;
   // An unverified account can look but not change anything until it proves its email.
   if (!owner.emailVerified && action.kind !== 'read') return false;
   return true;
 }
 
-/** What an account itself may do today; a token can never do more than this. */
-export function ownerPermissions(owner: PermissionOwner, catalogue: PermissionCatalogue): Set<string> {
+/**
+ * What an account itself may do today (its web session, its programmatic login); a token can
+ * never do more than this. The plan does not cap the account: only its API tokens (planCapsToken).
+ */
+export function ownerPermissions(
+  owner: Omit<PermissionOwner, 'plan'>,
+  catalogue: PermissionCatalogue,
+): Set<string> {
   return new Set(actionsWhere(catalogue, (action) => ownerMayHold(owner, action)));
 }
 
-/** A token's effective permissions: its preset's grant capped by the owner's, sorted. */
+/**
+ * Whose a token is. An organization's token names its organization (`organization` on the
+ * entity, `organizationId` on a verified token); a personal token names none, or has neither
+ * field (`object &`: any token shape is accepted).
+ */
+export type TokenOwnership = object & {
+  organization?: string | null;
+  organizationId?: string | null;
+};
+
+/**
+ * The plan's cap on API tokens: the free plan's tokens are read-only (docs/api.md, "Plans").
+ * It holds for an account's personal tokens only; an organization token is the organization's,
+ * and the account's own session or login is not capped by its plan.
+ */
+export function planCapsToken(token: TokenOwnership, owner: { plan: Plan }): boolean {
+  return owner.plan === 'free' && token.organization == null && token.organizationId == null;
+}
+
+/**
+ * A token's effective permissions: its preset's grant capped by the owner's (role, verified
+ * email) and by the owner's plan (planCapsToken: read actions only), sorted.
+ */
 export function effectivePermissions(
-  token: { preset: PermissionPreset; permissions: readonly string[] | null },
+  token: { preset: PermissionPreset; permissions: readonly string[] | null } & TokenOwnership,
   owner: PermissionOwner,
   catalogue: PermissionCatalogue,
 ): string[] {
-  const ownerSet = ownerPermissions(owner, catalogue);
+  const readOnly = planCapsToken(token, owner);
+  const ownerSet = new Set(
+    actionsWhere(catalogue, (action) => ownerMayHold(owner, action) && (!readOnly || action.kind === 'read')),
+  );
   return presetPermissions(token.preset, catalogue, token.permissions ?? []).filter((permission) =>
     ownerSet.has(permission),
   );

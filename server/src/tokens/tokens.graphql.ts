@@ -82,7 +82,7 @@ const TokenUsageDayRef = builder.objectRef<TokenUsageCounts>('TokenUsageDay').im
     }),
     allowed: t.int({ description: 'Requests answered (the same as count).', resolve: (day) => day.count }),
     denied: t.exposeInt('denied', {
-      description: 'Requests refused for a permission the token lacks or its owner’s state.',
+      description: 'Requests refused for a permission the token lacks, or its owner’s state or plan.',
     }),
     rateLimited: t.exposeInt('rateLimited', { description: 'Requests refused by a rate limit.' }),
   }),
@@ -131,7 +131,7 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
     }),
     effectivePermissions: t.stringList({
       description:
-        'The permissions the token actually has: its own, capped by what its owner may do (an organization token: by what an organization may do).',
+        'The permissions the token actually has: its own, capped by what its owner may do (role, verified email) and by the plan (a free account’s token: reads only); an organization token: by what an organization may do.',
       resolve: async (token, _args, ctx) => {
         if (ctx.principal.kind === 'anonymous') return [];
         if (token.organization !== null) return organizationTokenPermissions(token, ctx.services.catalogue);
