@@ -11,6 +11,9 @@ import { RegisterPage } from './features/auth/register-page';
 import { GuestOnly, RequireAuth } from './features/auth/require-auth';
 import { ResetPasswordPage } from './features/auth/reset-password-page';
 import { VerifyEmailPage } from './features/auth/verify-email-page';
+import { MembersPage } from './features/organizations/members-page';
+import { OrganizationLayout } from './features/organizations/organization-layout';
+import { OrganizationsPage } from './features/organizations/organizations-page';
 import { TokenDetailPage } from './features/tokens/token-detail-page';
 import { validateTokenListSearch } from './features/tokens/token-list-search';
 import { TokensPage } from './features/tokens/tokens-page';
@@ -133,6 +136,50 @@ const accountRoute = createRoute({
   ),
 });
 
+const organizationsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/orgs',
+  // `left`: the organization the viewer has just left, named once in a status message.
+  validateSearch: optionalString('left'),
+  component: function OrganizationsRoute() {
+    const { left } = organizationsRoute.useSearch();
+    return (
+      <RequireAuth>
+        <OrganizationsPage left={left} />
+      </RequireAuth>
+    );
+  },
+});
+
+/** An organization's pages share its heading and sections (the layout loads the organization once). */
+const organizationRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/orgs/$slug',
+  component: function OrganizationRoute() {
+    const { slug } = organizationRoute.useParams();
+    return (
+      <RequireAuth>
+        <OrganizationLayout key={slug} slug={slug} />
+      </RequireAuth>
+    );
+  },
+});
+
+const organizationIndexRoute = createRoute({
+  getParentRoute: () => organizationRoute,
+  path: '/',
+  component: function OrganizationStart() {
+    const { slug } = organizationRoute.useParams();
+    return <Redirect to="/orgs/$slug/members" params={{ slug }} />;
+  },
+});
+
+const membersRoute = createRoute({
+  getParentRoute: () => organizationRoute,
+  path: '/members',
+  component: MembersPage,
+});
+
 const routeTree = rootRoute.addChildren([
   startRoute,
   loginRoute,
@@ -144,6 +191,8 @@ const routeTree = rootRoute.addChildren([
   tokenRoute,
   auditRoute,
   accountRoute,
+  organizationsRoute,
+  organizationRoute.addChildren([organizationIndexRoute, membersRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {
