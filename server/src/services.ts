@@ -18,7 +18,9 @@ import { scheduledJobs } from './jobs/scheduled-jobs.js';
 import type { Logger } from './logger.js';
 import { MailDispatcher, type MailTransport } from './mail/mail.service.js';
 import { Metrics } from './metrics.js';
+import { OrganizationPolicyService } from './organizations/organization-policy.service.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
+import { TokenInventoryService } from './organizations/token-inventory.service.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permissions/catalogue.js';
 import { loadPolicies } from './rate-limits/policies.js';
 import { RateLimits } from './rate-limits/rate-limiter.js';
@@ -27,6 +29,7 @@ import { AccessTokensService } from './sessions/access-tokens.service.js';
 import { OidcSignIn } from './sessions/oidc.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { deploymentSecrets, resolveSigningKeys } from './sessions/signing-keys.js';
+import { AdminTokensService } from './tokens/admin-tokens.service.js';
 import { TokenCache } from './tokens/token-cache.js';
 import { TokenCredits } from './tokens/token-credits.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
@@ -42,8 +45,14 @@ export interface Services {
   accounts: AccountsService;
   accountSettings: AccountSettingsService;
   organizations: OrganizationsService;
+  /** Organization policies and who breaks them. */
+  organizationPolicy: OrganizationPolicyService;
+  /** Organizations' token inventories (owners and admins). */
+  tokenInventory: TokenInventoryService;
   /** Site admins' oversight of accounts (plan, role). */
   accountAdmin: AccountAdminService;
+  /** Site admins' inventory of every token, and revocation of any. */
+  adminTokens: AdminTokensService;
   sessions: SessionsService;
   rateLimits: RateLimits;
   mail: MailDispatcher;
@@ -178,6 +187,13 @@ export function createServices(deps: {
     organizations: new OrganizationsService({
       // The membership trigger tells the other instances; this one evicts before answering.
       onMembershipChanged: (accountId) => invalidation.accountChanged(accountId),
+    }),
+    organizationPolicy: new OrganizationPolicyService({ catalogue }),
+    tokenInventory: new TokenInventoryService({ catalogue }),
+    adminTokens: new AdminTokensService({
+      catalogue,
+      onTokensChanged: (revoked) => tokens.tokensChanged(revoked),
+      appOrigin: () => services.appOrigin,
     }),
     accessTokens: new AccessTokensService({ keys: resolveSigningKeys(config), accounts, catalogue }),
     oidc: config.oidc ? new OidcSignIn({ config: config.oidc, accounts, secrets: secretsOf(config) }) : null,

@@ -324,6 +324,57 @@ runTokenAuthMatrix('removeOrganizationMember', {
     }),
 });
 
+runTokenAuthMatrix('setOrganizationPolicy', {
+  ...organizationCase,
+  requiredPermission: 'org:update',
+  call: graphqlAuthCall(
+    current,
+    'mutation($input: SetOrganizationPolicyInput!) { setOrganizationPolicy(input: $input) { id viewerRole } }',
+    (target) => ({ input: { organizationId: target.ids.organizationId, maxLifetimeDays: 90 } }),
+  ),
+  expectOk: async (result, seeded) => {
+    expect(field(result, 'setOrganizationPolicy')).toEqual({
+      id: seeded.ids.organizationId,
+      viewerRole: 'OWNER',
+    });
+    const [row] = await server.sql('select max_lifetime_days from organization where id = $1', [
+      seeded.ids.organizationId,
+    ]);
+    expect(row).toEqual({ max_lifetime_days: 90 });
+  },
+});
+
+runTokenAuthMatrix('Organization.policy', {
+  ...organizationCase,
+  requiredPermission: 'org:read',
+  call: graphqlAuthCall(
+    current,
+    'query($slug: String!) { organization(slug: $slug) { policy { maxLifetimeDays requireExpiry } } }',
+    (target) => ({ slug: target.ids.slug }),
+  ),
+  expectOk: (result) =>
+    expect(field(result, 'organization')).toEqual({
+      policy: { maxLifetimeDays: null, requireExpiry: false },
+    }),
+});
+
+runTokenAuthMatrix('organizationTokenInventory', {
+  ...organizationCase,
+  requiredPermission: 'org-tokens:read',
+  call: graphqlAuthCall(
+    current,
+    'query($slug: String!) { organizationTokenInventory(slug: $slug) { edges { node { id } } } }',
+    (target) => ({ slug: target.ids.slug }),
+  ),
+  // The owner's own tokens reach the organization (both hold an org-tokens or read permission).
+  expectOk: (result, seeded) =>
+    expect(
+      field<{ edges: { node: { id: string } }[] }>(result, 'organizationTokenInventory').edges.map(
+        (edge) => edge.node.id,
+      ),
+    ).toEqual(expect.arrayContaining([seeded.caller.id, seeded.target.id])),
+});
+
 /** Site admins' operations: the case's account is an admin; another account is their target. */
 const adminCase = {
   server: current,
@@ -371,6 +422,39 @@ runTokenAuthMatrix('adminSetAccountRole', {
   ),
   expectOk: (result, seeded) =>
     expect(field(result, 'adminSetAccountRole')).toEqual({ id: seeded.ids.other, role: 'ADMIN' }),
+});
+
+runTokenAuthMatrix('adminTokens', {
+  ...adminCase,
+  requiredPermission: 'admin-tokens:read',
+  call: graphqlAuthCall(
+    current,
+    'query($email: String) { adminTokens(filter: { ownerEmail: $email }) { edges { node { id } } } }',
+    (target) => ({ email: target.ids.email }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(
+      field<{ edges: { node: { id: string } }[] }>(result, 'adminTokens').edges.map((edge) => edge.node.id),
+    ).toEqual([seeded.target.id, seeded.caller.id]),
+});
+
+runTokenAuthMatrix('adminRevokeToken', {
+  ...adminCase,
+  requiredPermission: 'admin-tokens:manage',
+  // The target is another account's token: a site admin may revoke any.
+  prepare: async (server: TestServer) => {
+    const other = await server.seedAccount();
+    return { otherToken: (await seedToken(server, other.account)).id };
+  },
+  call: graphqlAuthCall(
+    current,
+    'mutation($id: ID!) { adminRevokeToken(id: $id) { id status } }',
+    (target) => ({
+      id: target.ids.otherToken,
+    }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field(result, 'adminRevokeToken')).toEqual({ id: seeded.ids.otherToken, status: 'REVOKED' }),
 });
 
 describe('auditEvents cursors', () => {

@@ -216,7 +216,7 @@ describe('npm run admin -- run-job', { timeout: 60_000 }, () => {
     await forgetUse(stale.id);
     const result = await admin('run-job', 'inactivity');
     expect(result.code, result.describe()).toBe(0);
-    expect(result.stdout).toMatch(/Ran inactivity: accounts 1, deactivated 1, mailed 1\./);
+    expect(result.stdout).toMatch(/Ran inactivity: deactivated 1, mailed 1, owners 1\./);
     expect(await state(stale.id)).toEqual({ active: false, revoked: false });
     expect(await whoami(stale.secret)).toEqual({ status: 401, error: 'token_inactive' });
     const jobs = await server.sql<{ state: string }>(
@@ -228,7 +228,7 @@ describe('npm run admin -- run-job', { timeout: 60_000 }, () => {
   it('runs expiry-reminders', async () => {
     const result = await admin('run-job', 'expiry-reminders');
     expect(result.code, result.describe()).toBe(0);
-    expect(result.stdout).toMatch(/Ran expiry-reminders: accounts \d+, mailed \d+, tokens \d+\./);
+    expect(result.stdout).toMatch(/Ran expiry-reminders: mailed \d+, owners \d+, tokens \d+\./);
   });
 
   it('an unknown job name is a usage error listing the names', async () => {

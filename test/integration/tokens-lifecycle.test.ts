@@ -69,6 +69,8 @@ const ALL_PERMISSIONS = [
   'account:update',
   'admin-accounts:manage',
   'admin-accounts:read',
+  'admin-tokens:manage',
+  'admin-tokens:read',
   'audit:read',
   'blocks:publish',
   'blocks:read',
@@ -80,6 +82,7 @@ const ALL_PERMISSIONS = [
   'org-tokens:read',
   'org:create',
   'org:read',
+  'org:update',
   'tokens:create',
   'tokens:read',
   'tokens:revoke',
@@ -88,6 +91,7 @@ const ALL_PERMISSIONS = [
 const READ_ONLY_PERMISSIONS = [
   'account:read',
   'admin-accounts:read',
+  'admin-tokens:read',
   'audit:read',
   'blocks:read',
   'components:read',
@@ -1015,6 +1019,7 @@ describe('permissionCatalogue', () => {
         actions: [
           ['org:read', 'read', true],
           ['org:create', 'write', false],
+          ['org:update', 'write', false],
         ],
       },
       {
@@ -1037,6 +1042,13 @@ describe('permissionCatalogue', () => {
         actions: [
           ['admin-accounts:read', 'read', false],
           ['admin-accounts:manage', 'write', false],
+        ],
+      },
+      {
+        name: 'admin-tokens',
+        actions: [
+          ['admin-tokens:read', 'read', false],
+          ['admin-tokens:manage', 'write', false],
         ],
       },
     ]);

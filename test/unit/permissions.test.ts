@@ -25,6 +25,8 @@ const EVERY = [
   'account:update',
   'admin-accounts:manage',
   'admin-accounts:read',
+  'admin-tokens:manage',
+  'admin-tokens:read',
   'audit:read',
   'blocks:publish',
   'blocks:read',
@@ -36,6 +38,7 @@ const EVERY = [
   'org-tokens:read',
   'org:create',
   'org:read',
+  'org:update',
   'tokens:create',
   'tokens:read',
   'tokens:revoke',
@@ -44,6 +47,7 @@ const EVERY = [
 const READS = [
   'account:read',
   'admin-accounts:read',
+  'admin-tokens:read',
   'audit:read',
   'blocks:read',
   'components:read',
@@ -53,7 +57,14 @@ const READS = [
   'tokens:read',
 ];
 /** Only site admins may hold these (`requires: 'admin'`). */
-const ADMIN_ONLY = ['admin-accounts:manage', 'admin-accounts:read', 'blocks:publish', 'components:publish'];
+const ADMIN_ONLY = [
+  'admin-accounts:manage',
+  'admin-accounts:read',
+  'admin-tokens:manage',
+  'admin-tokens:read',
+  'blocks:publish',
+  'components:publish',
+];
 const MEMBER_MAY = EVERY.filter((p) => !ADMIN_ONLY.includes(p));
 const MEMBER_READS = READS.filter((p) => !ADMIN_ONLY.includes(p));
 const CLI = [
@@ -134,12 +145,15 @@ describe('permissionCatalogue', () => {
     ['audit:read', 'read', false, undefined],
     ['org:read', 'read', true, undefined],
     ['org:create', 'write', false, undefined],
+    ['org:update', 'write', false, undefined],
     ['org-members:read', 'read', false, undefined],
     ['org-members:manage', 'write', false, undefined],
     ['org-tokens:read', 'read', true, undefined],
     ['org-tokens:manage', 'write', true, undefined],
     ['admin-accounts:read', 'read', false, 'admin'],
     ['admin-accounts:manage', 'write', false, 'admin'],
+    ['admin-tokens:read', 'read', false, 'admin'],
+    ['admin-tokens:manage', 'write', false, 'admin'],
   ])('describes %s as kind %s, cli %s, requires %s', (permission, kind, cli, requires) => {
     const action = findPermission(catalogue, permission);
     expect(action).toBeDefined();

@@ -38,7 +38,7 @@ export function decodeGlobalId(globalId: string): { typename: string; id: string
 }
 
 /** Connections whose cursors this server issues; a cursor only works on its own connection. */
-export type CursorKind = 'tokens' | 'audit-events' | 'accounts';
+export type CursorKind = 'tokens' | 'audit-events' | 'accounts' | 'token-inventory' | 'admin-tokens';
 
 /** The cursor of an edge: the position of its node (by id) in one kind of connection. */
 export function encodeCursor(kind: CursorKind, id: string): string {

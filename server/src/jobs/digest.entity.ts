@@ -1,10 +1,10 @@
 import { EntitySchema } from '@mikro-orm/core';
 
 /**
- * Who a digest mail goes to: an account today. An organization digest (to its admins) will add
- * `'organization'` here and reuse the same once-a-day key.
+ * Whose tokens a digest is about: an account's personal tokens (mailed to the account) or an
+ * organization's tokens (mailed to its owners and admins). Each has its own once-a-day key.
  */
-export type DigestOwnerType = 'account';
+export type DigestOwnerType = 'account' | 'organization';
 
 /**
  * One row per digest mail sent: its kind (`expiry-reminders`, `inactivity`), its owner and the UTC

@@ -87,6 +87,33 @@ export function policyViolations(
   return broken;
 }
 
+/**
+ * policyViolations in SQL: whether the token `token` (an `api_token` alias) breaks any rule of the
+ * organization `organization` (an `organization` alias). The same three rules, the same lifetime
+ * arithmetic (from creation; no expiry breaks a maximum); the integration tests check the two agree.
+ */
+export function breaksPolicySql(token: string, organization: string): string {
+  const t = (column: string) => `${token}.${column}`;
+  const o = (column: string) => `${organization}.${column}`;
+  return `((${o('require_expiry')} and ${t('expires_at')} is null)
+    or (${o('max_lifetime_days')} is not null and (${t('expires_at')} is null
+      or ${t('expires_at')} - ${t('created_at')} > ${o('max_lifetime_days')} * interval '1 day'))
+    or (${o('allowed_presets')} is not null and not (${t('preset')} = any(${o('allowed_presets')}))))`;
+}
+
+/** The policy held in an organization's columns. */
+export function policyOf(organization: {
+  maxLifetimeDays: number | null;
+  requireExpiry: boolean;
+  allowedPresets: readonly PermissionPreset[] | null;
+}): OrganizationPolicy {
+  return {
+    maxLifetimeDays: organization.maxLifetimeDays,
+    requireExpiry: organization.requireExpiry,
+    allowedPresets: organization.allowedPresets,
+  };
+}
+
 /** Refuses a new token that would break the policy, with the code of the first rule it breaks. */
 export function assertWithinPolicy(
   token: { preset: PermissionPreset; expiresAt: Date | null },

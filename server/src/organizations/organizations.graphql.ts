@@ -25,7 +25,7 @@ const OrganizationMemberRef = builder.objectRef<MemberView>('OrganizationMember'
   }),
 });
 
-const OrganizationRef = builder.objectRef<OrganizationView>('Organization').implement({
+export const OrganizationRef = builder.objectRef<OrganizationView>('Organization').implement({
   description: 'An organization the caller belongs to.',
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -55,11 +55,13 @@ export function roleNeededFor(change: {
   return 'ADMIN';
 }
 
-function holds(role: OrganizationRole, needed: OrganizationRole): boolean {
+/** Whether `role` qualifies for `needed` (an owner holds every role). */
+export function holds(role: OrganizationRole, needed: OrganizationRole): boolean {
   return needed === 'OWNER' ? role === 'OWNER' : role === 'OWNER' || role === 'ADMIN';
 }
 
-function roleRefusal(needed: OrganizationRole, actual: OrganizationRole, what: string): KeywardError {
+/** FORBIDDEN naming the role `what` needs and the caller's own. */
+export function roleRefusal(needed: OrganizationRole, actual: OrganizationRole, what: string): KeywardError {
   const roles = needed === 'OWNER' ? 'the OWNER role' : 'the OWNER or ADMIN role';
   return new KeywardError('forbidden', `${what} needs ${roles} in this organization; you are ${actual}.`);
 }

@@ -61,6 +61,8 @@ function freezeCatalogue(resources: PermissionResource[]): PermissionCatalogue {
 const INITIAL = '2026-11-23';
 /** The day organizations (and the site admins' account actions) joined the catalogue. */
 const ORGANIZATIONS = '2026-12-01';
+/** The day organization policies and the site admins' token inventory joined the catalogue. */
+const OVERSIGHT = '2026-12-05';
 
 export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
   defineResource('account', 'Your Keyward account profile.', [
@@ -162,6 +164,14 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       cli: false,
       addedAt: ORGANIZATIONS,
     },
+    {
+      name: 'update',
+      description:
+        "Change an organization's token policy and its inactivity and reminder settings, where your role allows it (owner).",
+      kind: 'write',
+      cli: false,
+      addedAt: OVERSIGHT,
+    },
   ]),
   defineResource('org-members', 'The members of your organizations and their roles.', [
     {
@@ -222,6 +232,25 @@ export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
       cli: false,
       requires: 'admin',
       addedAt: ORGANIZATIONS,
+    },
+  ]),
+  defineResource('admin-tokens', 'Every API token on this server (site admins only).', [
+    {
+      name: 'read',
+      description:
+        'List every token on the server (never the secrets) with its owner, organization and policy standing.',
+      kind: 'read',
+      cli: false,
+      requires: 'admin',
+      addedAt: OVERSIGHT,
+    },
+    {
+      name: 'manage',
+      description: 'Revoke any token on the server; its owner is told by mail.',
+      kind: 'write',
+      cli: false,
+      requires: 'admin',
+      addedAt: OVERSIGHT,
     },
   ]),
 ]);

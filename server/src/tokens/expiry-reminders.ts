@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type DigestOwner, onceADay } from '../jobs/digest-claim.js';
+import { digestAudience, ownerTokens } from '../jobs/digest-owners.js';
 import type { JobOutput } from '../jobs/job-queue.js';
 import { enqueueMail } from '../mail/mail.service.js';
 
@@ -34,61 +35,66 @@ interface ExpiringToken {
 /** What one digest lists: tokens by the window they are reminded of now. */
 export type ReminderDigest = Map<number, ExpiringToken[]>;
 
+/** A token's reminder-relevant state: live, active, not rotated, with reminders on. */
+const REMINDABLE =
+  'token.expiry_reminders and token.active and token.revoked_at is null and token.successor_id is null';
+
 /**
- * The daily expiry-reminder job: one digest mail per account listing its live, active tokens
- * that just entered a reminder window (KEYWARD_EXPIRY_REMINDER_DAYS), each with a Rotate link.
- * Nothing is mailed when nothing is due. Accounts and tokens that turned reminders off are left
- * out, and so are rotated tokens (their successor replaces them). At most one digest per account per UTC day (onceADay).
- *
- * Owners are accounts today; an organization digest to its admins adds an owner type whose tokens
- * are the organization's and whose recipients are its admins, and reuses the rest.
+ * The daily expiry-reminder job: one digest per owner listing its live, active tokens that just
+ * entered a reminder window (KEYWARD_EXPIRY_REMINDER_DAYS), each with a Rotate link. Owners are
+ * accounts (their personal tokens, mailed to them) and organizations (their tokens, mailed to
+ * their owners and admins: jobs/digest-owners.ts). Nothing is mailed when nothing is due. Owners
+ * and tokens that turned reminders off are left out, and so are rotated tokens (their successor
+ * replaces them). At most one digest per owner per UTC day (onceADay).
  */
 export async function sendExpiryReminders(
   em: EntityManager,
   options: { windows: readonly number[]; appOrigin: string },
 ): Promise<JobOutput> {
   const widest = Math.max(...options.windows);
-  const accounts = await em.fork().execute<{ id: string }[]>(
-    `select distinct token.account_id as id from api_token token join account on account.id = token.account_id
-     where account.expiry_reminders and token.expiry_reminders and token.active and token.revoked_at is null and token.successor_id is null
-       and token.expires_at > now() and token.expires_at <= now() + make_interval(days => ?)`,
-    [widest],
+  const due = `token.expires_at > now() and token.expires_at <= now() + make_interval(days => ?)`;
+  const owners = await em.fork().execute<{ type: DigestOwner['type']; id: string }[]>(
+    `select distinct 'account' as type, token.account_id as id from api_token token join account on account.id = token.account_id
+     where token.organization_id is null and account.expiry_reminders and ${REMINDABLE} and ${due}
+     union
+     select distinct 'organization' as type, token.organization_id as id from api_token token
+       join organization on organization.id = token.organization_id
+     where organization.expiry_reminders and ${REMINDABLE} and ${due}`,
+    [widest, widest],
   );
   let mailed = 0;
   let tokens = 0;
-  for (const { id } of accounts) {
-    const owner: DigestOwner = { type: 'account', id };
+  for (const owner of owners) {
     const result = await onceADay(em, { kind: EXPIRY_REMINDERS_JOB, owner }, (tx) =>
-      remindAccount(tx, owner, options),
+      remindOwner(tx, owner, options),
     );
     if (result?.sent) {
-      mailed++;
+      mailed += result.mails;
       tokens += result.tokens;
     }
   }
-  return { accounts: accounts.length, mailed, tokens };
+  return { owners: owners.length, mailed, tokens };
 }
 
-async function remindAccount(
+async function remindOwner(
   tx: EntityManager,
   owner: DigestOwner,
   options: { windows: readonly number[]; appOrigin: string },
-): Promise<{ sent: boolean; tokens: number }> {
-  const [account] = await tx.execute<{ email: string; name: string; expiry_reminders: boolean; now: Date }[]>(
-    'select email, name, expiry_reminders, now() as now from account where id = ?',
-    [owner.id],
-  );
-  if (!account?.expiry_reminders) return { sent: false, tokens: 0 };
+): Promise<{ sent: boolean; tokens: number; mails: number }> {
+  const audience = await digestAudience(tx, owner, 'expiry_reminders');
+  if (!audience?.setting || audience.recipients.length === 0) return { sent: false, tokens: 0, mails: 0 };
+  const [clock] = await tx.execute<{ now: Date }[]>('select now() as now');
+  const mine = ownerTokens(owner);
   const candidates = await tx.execute<ExpiringToken[]>(
     `select token.id, token.name, token.display_prefix, token.expires_at,
             coalesce(array_agg(reminder.window_days) filter (where reminder.window_days is not null), '{}') as reminded
      from api_token token left join token_expiry_reminder reminder on reminder.token_id = token.id
-     where token.account_id = ? and token.expiry_reminders and token.active and token.revoked_at is null and token.successor_id is null
+     where ${mine.where} and ${REMINDABLE}
        and token.expires_at > now() and token.expires_at <= now() + make_interval(days => ?)
      group by token.id order by token.expires_at, token.id`,
-    [owner.id, Math.max(...options.windows)],
+    [mine.param, Math.max(...options.windows)],
   );
-  const now = new Date(account.now).getTime();
+  const now = new Date(clock?.now ?? Date.now()).getTime();
   const digest: ReminderDigest = new Map();
   const reminders: [string, number][] = [];
   for (const token of candidates) {
@@ -98,28 +104,34 @@ async function remindAccount(
     // The wider windows are done too: a 7-day reminder after the 1-day one would say less, later.
     for (const days of options.windows) if (days >= window) reminders.push([token.id, days]);
   }
-  if (digest.size === 0) return { sent: false, tokens: 0 };
+  if (digest.size === 0) return { sent: false, tokens: 0, mails: 0 };
   await tx.execute(
     `insert into token_expiry_reminder (token_id, window_days)
      select * from unnest(?::uuid[], ?::int[]) on conflict do nothing`,
     // Array literals of uuids and integers (the query builder would spread a JS array).
     [`{${reminders.map(([id]) => id).join(',')}}`, `{${reminders.map(([, days]) => days).join(',')}}`],
   );
-  enqueueMail(tx, {
-    to: account.email,
-    kind: EXPIRY_REMINDER_MAIL,
-    ...composeReminderMail(account.name, digest, options.appOrigin),
-  });
+  const organization = owner.type === 'organization' ? audience.name : null;
+  for (const recipient of audience.recipients)
+    enqueueMail(tx, {
+      to: recipient.email,
+      kind: EXPIRY_REMINDER_MAIL,
+      ...composeReminderMail(recipient.name, digest, options.appOrigin, organization),
+    });
   let listed = 0;
   for (const tokens of digest.values()) listed += tokens.length;
-  return { sent: true, tokens: listed };
+  return { sent: true, tokens: listed, mails: audience.recipients.length };
 }
 
-/** The digest's text: the most urgent window first; each token with its Rotate link. */
+/**
+ * The digest's text: the most urgent window first; each token with its Rotate link. `organization`:
+ * the organization's name when the tokens are an organization's (the mail goes to its admins).
+ */
 export function composeReminderMail(
   name: string,
   digest: ReminderDigest,
   appOrigin: string,
+  organization: string | null = null,
 ): { subject: string; body: string } {
   let count = 0;
   for (const tokens of digest.values()) count += tokens.length;
@@ -134,13 +146,20 @@ export function composeReminderMail(
       );
       return [`Expiring within ${days === 1 ? '1 day' : `${days} days`}:`, ...lines].join('\n');
     });
+  const whose = organization === null ? '' : ` of ${organization}`;
   return {
-    subject: count === 1 ? 'A Keyward token expires soon' : `${count} Keyward tokens expire soon`,
+    subject:
+      count === 1 ? `A Keyward token${whose} expires soon` : `${count} Keyward tokens${whose} expire soon`,
     body: [
       `Hello ${name},`,
-      'These tokens stop working soon. A Rotate link opens the rotation dialog for its token in Keyward; nothing changes until you confirm there.',
+      organization === null
+        ? 'These tokens stop working soon.'
+        : `These tokens of the organization ${organization} stop working soon (you are one of its owners or admins).`,
+      'A Rotate link opens the rotation dialog for its token in Keyward; nothing changes until you confirm there.',
       ...sections,
-      'To stop these reminders, turn them off on a token’s page, or for every token in your account settings.',
+      organization === null
+        ? 'To stop these reminders, turn them off on a token’s page, or for every token in your account settings.'
+        : 'To stop these reminders, turn them off on a token’s page, or for every token of the organization in its policy.',
     ].join('\n\n'),
   };
 }

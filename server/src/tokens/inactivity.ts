@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit } from '../audit/audit.service.js';
 import { type DigestOwner, onceADay } from '../jobs/digest-claim.js';
+import { digestAudience, ownerTokens } from '../jobs/digest-owners.js';
 import type { JobOutput } from '../jobs/job-queue.js';
 import { enqueueMail } from '../mail/mail.service.js';
 
@@ -29,21 +30,23 @@ interface DeactivatedToken {
  */
 export async function deactivateUnusedTokens(
   tx: EntityManager,
-  accountId: string,
+  owner: DigestOwner,
   days: number,
 ): Promise<DeactivatedToken[]> {
-  const rows = await tx.execute<DeactivatedToken[]>(
-    `update api_token set active = false, updated_at = now()
-     where account_id = ? and active and revoked_at is null and (expires_at is null or expires_at > now())
+  const mine = ownerTokens(owner);
+  const rows = await tx.execute<(DeactivatedToken & { account_id: string | null })[]>(
+    `update api_token token set active = false, updated_at = now()
+     where ${mine.where} and active and revoked_at is null and (expires_at is null or expires_at > now())
        and ${UNUSED_SINCE} <= now() - make_interval(days => ?)
-     returning id, name, display_prefix, last_used_at`,
-    [accountId, days],
+     returning id, name, display_prefix, last_used_at, account_id`,
+    [mine.param, days],
   );
   for (const row of rows) {
     recordAudit(tx, {
       action: 'token.deactivate',
       actor: { type: 'system', id: null },
-      accountId,
+      // A personal token's owner; for an organization token, the account that created it.
+      accountId: row.account_id,
       targetId: row.id,
       meta: { ip: null, userAgent: null },
       detail: 'inactivity',
@@ -53,50 +56,53 @@ export async function deactivateUnusedTokens(
 }
 
 /**
- * The daily inactivity job: for each account with `deactivateAfterDays` set, deactivates its
- * unused tokens and mails one list of them (nothing to deactivate, no mail). At most one run per
- * account per UTC day takes effect (onceADay); `onTokensChanged` is the tokens service's path
- * that drops the tokens from every instance's cache, called after the commit.
- *
- * Owners are accounts today; organizations will add an owner type with their own setting and
- * their admins as recipients.
+ * The daily inactivity job: for each owner with `deactivateAfterDays` set — an account (its
+ * personal tokens, mailed to it) or an organization (its tokens, mailed to its owners and admins:
+ * jobs/digest-owners.ts) — deactivates its unused tokens and mails one list of them (nothing to
+ * deactivate, no mail). At most one run per owner per UTC day takes effect (onceADay);
+ * `onTokensChanged` is the tokens service's path that drops the tokens from every instance's
+ * cache, called after the commit.
  */
 export async function deactivateInactiveTokens(
   em: EntityManager,
   options: { appOrigin: string; onTokensChanged: (tokens: readonly { id: string }[]) => Promise<void> },
 ): Promise<JobOutput> {
-  const accounts = await em.fork().execute<{ id: string }[]>(
-    `select account.id from account where account.deactivate_after_days is not null and exists (
-       select 1 from api_token where account_id = account.id and active and revoked_at is null
-         and (expires_at is null or expires_at > now())
-         and ${UNUSED_SINCE} <= now() - make_interval(days => account.deactivate_after_days))`,
+  const live = `token.active and token.revoked_at is null and (token.expires_at is null or token.expires_at > now())`;
+  const owners = await em.fork().execute<{ type: DigestOwner['type']; id: string }[]>(
+    `select 'account' as type, account.id from account where account.deactivate_after_days is not null and exists (
+       select 1 from api_token token where token.organization_id is null and token.account_id = account.id and ${live}
+         and ${UNUSED_SINCE} <= now() - make_interval(days => account.deactivate_after_days))
+     union all
+     select 'organization' as type, organization.id from organization where organization.deactivate_after_days is not null and exists (
+       select 1 from api_token token where token.organization_id = organization.id and ${live}
+         and ${UNUSED_SINCE} <= now() - make_interval(days => organization.deactivate_after_days))`,
   );
   let mailed = 0;
   let deactivated = 0;
-  for (const { id } of accounts) {
-    const owner: DigestOwner = { type: 'account', id };
+  for (const owner of owners) {
     const result = await onceADay(em, { kind: INACTIVITY_JOB, owner }, async (tx) => {
-      const [account] = await tx.execute<{ email: string; name: string; days: number | null }[]>(
-        'select email, name, deactivate_after_days as days from account where id = ?',
-        [id],
-      );
-      if (!account || account.days === null) return { sent: false, tokens: [] };
-      const tokens = await deactivateUnusedTokens(tx, id, account.days);
-      if (tokens.length === 0) return { sent: false, tokens };
-      enqueueMail(tx, {
-        to: account.email,
-        kind: INACTIVITY_MAIL,
-        ...composeInactivityMail(account.name, account.days, tokens, options.appOrigin),
-      });
-      return { sent: true, tokens };
+      const audience = await digestAudience(tx, owner, 'deactivate_after_days');
+      if (!audience || audience.setting === null) return { sent: false, tokens: [], mails: 0 };
+      const days = audience.setting;
+      const tokens = await deactivateUnusedTokens(tx, owner, days);
+      if (tokens.length === 0) return { sent: false, tokens, mails: 0 };
+      const organization = owner.type === 'organization' ? audience.name : null;
+      for (const recipient of audience.recipients)
+        enqueueMail(tx, {
+          to: recipient.email,
+          kind: INACTIVITY_MAIL,
+          ...composeInactivityMail(recipient.name, days, tokens, options.appOrigin, organization),
+        });
+      // Deactivated even when nobody can be told (an organization without a verified admin).
+      return { sent: true, tokens, mails: audience.recipients.length };
     });
     if (result?.sent) {
-      mailed++;
+      mailed += result.mails;
       deactivated += result.tokens.length;
       await options.onTokensChanged(result.tokens);
     }
   }
-  return { accounts: accounts.length, mailed, deactivated };
+  return { owners: owners.length, mailed, deactivated };
 }
 
 function composeInactivityMail(
@@ -104,6 +110,7 @@ function composeInactivityMail(
   days: number,
   tokens: readonly DeactivatedToken[],
   appOrigin: string,
+  organization: string | null,
 ): { subject: string; body: string } {
   const lines = tokens.map((token) => {
     const used = token.last_used_at
@@ -111,16 +118,19 @@ function composeInactivityMail(
       : 'never used';
     return `- ${token.name} (${token.display_prefix}…), ${used}\n  ${appOrigin}/tokens/${token.id}`;
   });
+  const whose = organization === null ? '' : ` of ${organization}`;
   return {
     subject:
       tokens.length === 1
-        ? 'A Keyward token was deactivated after inactivity'
-        : `${tokens.length} Keyward tokens were deactivated after inactivity`,
+        ? `A Keyward token${whose} was deactivated after inactivity`
+        : `${tokens.length} Keyward tokens${whose} were deactivated after inactivity`,
     body: [
       `Hello ${name},`,
-      `These tokens were not used for ${days} days, so they were deactivated (not revoked): requests with them are refused until you reactivate them on their page.`,
+      `These tokens${organization === null ? '' : ` of the organization ${organization}`} were not used for ${days} days, so they were deactivated (not revoked): requests with them are refused until you reactivate them on their page.`,
       lines.join('\n'),
-      'Your account settings say after how many days unused tokens are deactivated, or turn it off.',
+      organization === null
+        ? 'Your account settings say after how many days unused tokens are deactivated, or turn it off.'
+        : "The organization's policy says after how many days its unused tokens are deactivated, or turns it off.",
     ].join('\n\n'),
   };
 }

@@ -20,6 +20,8 @@ export async function revokeTokenTrees(
   roots: readonly string[],
   actor: AuditActor,
   meta: RequestMeta,
+  /** The roots' events' `detail` (e.g. who revoked from above); cascaded events name their root. */
+  rootDetail: string | null = null,
 ): Promise<RevokedToken[]> {
   if (roots.length === 0) return [];
   const rows = await tx.execute<{ id: string; account_id: string | null; root: string }[]>(
@@ -40,7 +42,7 @@ export async function revokeTokenTrees(
       accountId: row.account_id,
       targetId: row.id,
       meta,
-      detail: row.id === row.root ? null : `cascade from ${row.root}`,
+      detail: row.id === row.root ? rootDetail : `cascade from ${row.root}`,
     });
   }
   return rows.map((row) => ({ id: row.id, accountId: row.account_id, root: row.root }));

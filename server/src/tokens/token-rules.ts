@@ -36,6 +36,29 @@ export function tokenStatus(
   return token.notBefore && token.notBefore.getTime() > now ? 'PENDING' : 'ACTIVE';
 }
 
+/**
+ * tokenStatus in SQL, by the database clock, over the `api_token` columns of `alias` (`''` for
+ * unqualified columns): the one SQL form every token list filters by (own list, inventories).
+ */
+export function tokenStatusSql(status: TokenStatus, alias = ''): string {
+  const c = (column: string) => (alias ? `${alias}.${column}` : column);
+  const revoked = `(${c('revoked_at')} is not null or coalesce(${c('grace_ends_at')} <= now(), false))`;
+  const live = `(${c('expires_at')} is null or ${c('expires_at')} > now())`;
+  const started = `(${c('not_before')} is null or ${c('not_before')} <= now())`;
+  switch (status) {
+    case 'REVOKED':
+      return revoked;
+    case 'EXPIRED':
+      return `(not ${revoked} and ${c('expires_at')} <= now())`;
+    case 'INACTIVE':
+      return `(not ${revoked} and ${live} and not ${c('active')})`;
+    case 'PENDING':
+      return `(not ${revoked} and ${live} and ${c('active')} and not ${started})`;
+    case 'ACTIVE':
+      return `(not ${revoked} and ${live} and ${c('active')} and ${started})`;
+  }
+}
+
 /** Who created a token: the token that created it, else the owning account. */
 export function tokenCreatedBy(token: { createdByToken: string | null; account: string | null }): string {
   return token.createdByToken ?? token.account ?? '';

@@ -1,6 +1,9 @@
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
+import { Account } from '../accounts/accounts.entity.js';
 import { AuditActorRef } from '../audit/audit.graphql.js';
 import { validationError } from '../errors.js';
-import { builder } from '../graphql/builder.js';
+import { builder, type GraphQLContext } from '../graphql/builder.js';
 import { registerNode } from '../graphql/node.graphql.js';
 import { afterCursor, connectionOf, pageCost, pageSize } from '../graphql/pagination.js';
 import { PermissionPresetEnum } from '../permissions/permissions.graphql.js';
@@ -12,7 +15,7 @@ import type { TokenOrder, TokenUsageCounts } from './tokens.service.js';
 
 const MAX_USAGE_DAYS = 366;
 
-const TokenStatusEnum = builder.enumType('TokenStatus', {
+export const TokenStatusEnum = builder.enumType('TokenStatus', {
   values: ['ACTIVE', 'INACTIVE', 'EXPIRED', 'REVOKED', 'PENDING'] as const,
 });
 
@@ -65,6 +68,33 @@ const TokenUsageDayRef = builder.objectRef<TokenUsageCounts>('TokenUsageDay').im
   }),
 });
 
+/** Owning accounts of the tokens in one request, batched: a page of tokens costs one query. */
+const tokenOwners = createContextCache(
+  (ctx: GraphQLContext) =>
+    new DataLoader<string, Account | null>(async (ids) => {
+      const found = await ctx.em().find(Account, { id: { $in: [...ids] } });
+      const byId = new Map(found.map((account) => [account.id, account]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+);
+
+/** The account whose caps a personal token's permissions follow: the caller's own, else loaded. */
+function ownerOfToken(token: ApiToken, ctx: GraphQLContext): Account | null | Promise<Account | null> {
+  if (token.account === null) return null;
+  if (ctx.principal.kind !== 'anonymous' && ctx.principal.account.id === token.account)
+    return ctx.principal.account;
+  return tokenOwners(ctx).load(token.account);
+}
+
+const TokenOwnerRef = builder.objectRef<Account>('TokenOwner').implement({
+  description: 'The account that owns a personal token.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    email: t.exposeString('email'),
+    name: t.exposeString('name'),
+  }),
+});
+
 export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
   description: 'A personal access token. Its secret is never readable after creation.',
   fields: (t) => ({
@@ -80,10 +110,23 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
     }),
     effectivePermissions: t.stringList({
       description: 'The permissions the token actually has: its own, capped by what the owner may do.',
-      resolve: (token, _args, ctx) =>
-        ctx.principal.kind === 'anonymous'
-          ? []
-          : effectivePermissions(token, ctx.principal.account, ctx.services.catalogue),
+      resolve: async (token, _args, ctx) => {
+        if (ctx.principal.kind === 'anonymous') return [];
+        // Another account's token (an inventory) is capped by its own owner, not by the reader.
+        // An organization token's creator is no owner: it is capped like a verified member's.
+        const owner =
+          token.organization === null
+            ? await ownerOfToken(token, ctx)
+            : { role: 'member' as const, emailVerified: true };
+        return owner ? effectivePermissions(token, owner, ctx.services.catalogue) : [];
+      },
+    }),
+    owner: t.field({
+      type: TokenOwnerRef,
+      nullable: true,
+      description:
+        'The account that owns a personal token; null for an organization token, or once the owner is deleted.',
+      resolve: (token, _args, ctx) => (token.organization === null ? ownerOfToken(token, ctx) : null),
     }),
     status: t.field({
       type: TokenStatusEnum,
@@ -176,7 +219,7 @@ registerNode(TokenRef, {
   load: (ctx, ids) => ctx.services.tokens.findOwnTokens(ctx.em(), ctx.caller(), ids),
 });
 
-const TokenConnection = builder.connectionObject(
+export const TokenConnection = builder.connectionObject(
   { type: TokenRef, name: 'TokenConnection' },
   { name: 'TokenEdge' },
 );

@@ -20,6 +20,7 @@ import {
   type TokenInput,
   type TokenStatus,
   tightenedRestrictions,
+  tokenStatusSql,
   type ValidTokenInput,
   validateDescription,
   validateGracePeriod,
@@ -555,19 +556,9 @@ export class TokensService {
     const account = ownerOf(caller);
     const params: unknown[] = [account.id];
     let where = 'account_id = ?';
-    const live = '(expires_at is null or expires_at > now())';
-    const started = '(not_before is null or not_before <= now())';
-    // A rotated token whose grace is over counts as revoked (tokenStatus).
-    const revoked = '(revoked_at is not null or coalesce(grace_ends_at <= now(), false))';
-    const statusFilter: Record<TokenStatus, string> = {
-      REVOKED: revoked,
-      EXPIRED: `not ${revoked} and expires_at <= now()`,
-      INACTIVE: `not ${revoked} and ${live} and not active`,
-      PENDING: `not ${revoked} and ${live} and active and not ${started}`,
-      ACTIVE: `not ${revoked} and ${live} and active and ${started}`,
-    };
     const statuses = [...new Set(options.statuses ?? [])];
-    if (statuses.length > 0) where += ` and (${statuses.map((status) => statusFilter[status]).join(' or ')})`;
+    if (statuses.length > 0)
+      where += ` and (${statuses.map((status) => tokenStatusSql(status)).join(' or ')})`;
     const search = options.search?.trim();
     if (search) {
       const pattern = search.replace(/[\\%_]/g, (c) => `\\${c}`);
