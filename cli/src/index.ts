@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAddCommand } from './commands/add.js';
 import { registerListCommand } from './commands/list.js';
 import { registerLoginCommands } from './commands/login.js';
+import { registerOrgCommands } from './commands/org.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerUpdateCommand } from './commands/update.js';
 import { registerWhoamiCommand } from './commands/whoami.js';
@@ -57,6 +58,7 @@ export function buildProgram(json = false): Command {
   registerAddCommand(program);
   registerUpdateCommand(program);
   registerTokenCommands(program);
+  registerOrgCommands(program);
   return program;
 }
 

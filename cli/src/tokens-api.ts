@@ -3,7 +3,9 @@
  * operation is a typed document: result types come from schema.graphql, never written by hand.
  */
 import type { CommandContext } from './context.js';
+import { CliError } from './errors.js';
 import { graphql, type ResultOf, type VariablesOf } from './graphql.js';
+import { safeText } from './output.js';
 
 /** The fields every command shows of a token. */
 const TOKEN_FIELDS = graphql(`
@@ -29,6 +31,32 @@ export const LIST_TOKENS = graphql(
 `,
   [TOKEN_FIELDS],
 );
+
+/** An organization's own tokens, by its slug (its OWNERs and ADMINs only). */
+export const LIST_ORGANIZATION_TOKENS = graphql(
+  `
+  query KeywardCliOrganizationTokens($slug: String!, $first: Int, $after: String) {
+    organization(slug: $slug) {
+      id
+      tokens(first: $first, after: $after) {
+        edges { node { ...KeywardCliToken } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [TOKEN_FIELDS],
+);
+
+const ORGANIZATIONS = graphql(`
+  query KeywardCliOrganizations { organizations { id slug name viewerRole } }
+`);
+
+const ORGANIZATION_ID = graphql(`
+  query KeywardCliOrganization($slug: String!) { organization(slug: $slug) { id } }
+`);
+
+export type OrganizationNode = ResultOf<typeof ORGANIZATIONS>['organizations'][number];
 
 const TOKEN_DETAIL = graphql(
   `
@@ -106,8 +134,24 @@ export const PAGE_SIZE = 100;
 /** Revoked tokens stay listed forever; this only guards against a server that never ends a page. */
 const MAX_PAGES = 100;
 
-/** Every token of the caller, newest first (all pages). */
-export async function listTokens(ctx: CommandContext, token: string): Promise<TokenNode[]> {
+/** The organization `--org <slug>` names is none of the caller's (or unknown): the same answer. */
+function organizationNotFound(slug: string): CliError {
+  return new CliError(`No organization "${safeText(slug)}" among yours.`, {
+    code: 'organization_not_found',
+    hint: 'See `keyward org list` for the organizations you belong to.',
+  });
+}
+
+/**
+ * Every token of the caller, newest first (all pages); with `organization` (a slug), that
+ * organization's own tokens instead.
+ */
+export async function listTokens(
+  ctx: CommandContext,
+  token: string,
+  organization?: string,
+): Promise<TokenNode[]> {
+  if (organization !== undefined) return listOrganizationTokens(ctx, token, organization);
   const nodes: TokenNode[] = [];
   let after: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -121,6 +165,40 @@ export async function listTokens(ctx: CommandContext, token: string): Promise<To
     after = data.tokens.pageInfo.endCursor;
   }
   return nodes;
+}
+
+async function listOrganizationTokens(
+  ctx: CommandContext,
+  token: string,
+  slug: string,
+): Promise<TokenNode[]> {
+  const nodes: TokenNode[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const data: ResultOf<typeof LIST_ORGANIZATION_TOKENS> = await ctx.api.graphql(
+      LIST_ORGANIZATION_TOKENS,
+      { slug, first: PAGE_SIZE, after },
+      token,
+    );
+    if (!data.organization) throw organizationNotFound(slug);
+    const { tokens } = data.organization;
+    nodes.push(...tokens.edges.map((edge) => edge.node));
+    if (!tokens.pageInfo.hasNextPage || !tokens.pageInfo.endCursor) break;
+    after = tokens.pageInfo.endCursor;
+  }
+  return nodes;
+}
+
+/** The caller's organizations, by name, with the caller's role in each. */
+export async function listOrganizations(ctx: CommandContext, token: string): Promise<OrganizationNode[]> {
+  return (await ctx.api.graphql(ORGANIZATIONS, {}, token)).organizations;
+}
+
+/** The id of the caller's organization `slug`; organization_not_found otherwise. */
+export async function organizationIdOf(ctx: CommandContext, token: string, slug: string): Promise<string> {
+  const found = (await ctx.api.graphql(ORGANIZATION_ID, { slug }, token)).organization;
+  if (!found) throw organizationNotFound(slug);
+  return found.id;
 }
 
 /** One token with what `token show` prints; null when the server no longer finds it. */

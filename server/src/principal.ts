@@ -5,7 +5,14 @@ import type { TokenRestrictions } from './tokens/token-rules.js';
 /** What a verified API token carries through a request: ids and rules, never the secret. */
 export interface VerifiedToken {
   id: string;
+  /**
+   * The account the token acts as: its owner, or for an organization token the organization's id
+   * (its principal's `account` is the organization seen as an account: docs/architecture.md,
+   * "Organization tokens"). Cache eviction (`account:<id>`) and per-account limits key by it.
+   */
   accountId: string;
+  /** The organization that owns the token; null for a personal token. */
+  organizationId: string | null;
   name: string;
   displayPrefix: string;
   preset: PermissionPreset;

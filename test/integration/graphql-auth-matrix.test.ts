@@ -262,6 +262,48 @@ runTokenAuthMatrix('Organization.members', {
     ]),
 });
 
+runTokenAuthMatrix('createToken(organizationId)', {
+  ...organizationCase,
+  requiredPermission: 'org-tokens:manage',
+  call: graphqlAuthCall(
+    current,
+    'mutation($id: ID!) { createToken(input: { name: "org ci", preset: CUSTOM, permissions: ["org-tokens:manage"], organizationId: $id }) { token { organization { id } } secret } }',
+    (target) => ({ id: target.ids.organizationId }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field<{ token: unknown }>(result, 'createToken').token).toEqual({
+      organization: { id: seeded.ids.organizationId },
+    }),
+});
+
+runTokenAuthMatrix('Organization.tokens', {
+  ...organizationCase,
+  // The organization holds one token of its own, so a passing answer is not vacuous.
+  prepare: async (server, account) => {
+    const ids = await prepareOrganization(server, account);
+    const { services } = server.keyward;
+    const { token } = await services.tokens.createToken(
+      services.orm.em.fork(),
+      sessionCaller(server, account),
+      { name: 'org ci', preset: 'READ_ONLY', organizationId: ids.organizationId },
+    );
+    await services.rateLimits.reset('token-create', account.id);
+    return { ...ids, organizationTokenId: token.id };
+  },
+  unknownIds: () => ({ ...unknownOrganization(), organizationTokenId: randomUUID() }),
+  callerToken: { preset: 'CUSTOM', permissions: ['org:read', 'org-tokens:read'] },
+  requiredPermission: 'org-tokens:read',
+  call: graphqlAuthCall(
+    current,
+    'query($slug: String!) { organization(slug: $slug) { tokens { edges { node { id } } } } }',
+    (target) => ({ slug: target.ids.slug }),
+  ),
+  expectOk: (result, seeded) =>
+    expect(field<{ tokens: unknown }>(result, 'organization').tokens).toEqual({
+      edges: [{ node: { id: seeded.ids.organizationTokenId } }],
+    }),
+});
+
 runTokenAuthMatrix('createOrganization', {
   server: current,
   surface: 'graphql',

@@ -44,6 +44,7 @@ const TOKEN_KEYS = [
   'lastUsedIp',
   'name',
   'notBefore',
+  'organizationId',
   'permissions',
   'preset',
   'rateLimitPerMinute',

@@ -6,6 +6,7 @@ import {
   type CreateTokenInput,
   createToken,
   describeScopes,
+  organizationIdOf,
   type Preset,
   restrictionRows,
   shortId,
@@ -21,6 +22,7 @@ interface CreateOptions {
   notBefore?: string;
   uses?: number;
   json?: boolean;
+  org?: string;
 }
 
 const PRESETS: Record<NonNullable<CreateOptions['preset']>, Preset> = {
@@ -137,6 +139,10 @@ export function registerTokenCreateCommand(token: Command): void {
       new Option('--uses <n>', 'the token works for this many requests, then stops').argParser(parseUses),
     )
     .option('--json', 'print the secret and the token as JSON')
+    .option(
+      '--org <slug>',
+      'create an organization token, owned by that organization (its owners and admins; within its policy)',
+    )
     .addHelpText(
       'after',
       '\nWithout --scopes or --preset the token gets the cli preset: what the keyward CLI needs.\n' +
@@ -145,7 +151,8 @@ export function registerTokenCreateCommand(token: Command): void {
         'Examples:\n' +
         '  keyward token create "CI deploy" --expires 90 --scopes components:read,blocks:read\n' +
         '  keyward token create laptop --preset all\n' +
-        '  keyward token create "office CI" --cidr 203.0.113.0/24 --cidr 2001:db8::/32 --uses 1000\n\n' +
+        '  keyward token create "office CI" --cidr 203.0.113.0/24 --cidr 2001:db8::/32 --uses 1000\n' +
+        '  keyward token create "team CI" --org acme-labs --preset read-only --expires 90\n\n' +
         'A token created by a token inherits its --cidr ranges, --not-before and remaining --uses,\n' +
         'and may only narrow them.',
     )
@@ -159,13 +166,15 @@ export function registerTokenCreateCommand(token: Command): void {
       if (options.cidr) input.allowedCidrs = options.cidr;
       if (options.notBefore !== undefined) input.notBefore = options.notBefore;
       if (options.uses !== undefined) input.usageLimit = options.uses;
+      if (options.org !== undefined) input.organizationId = await organizationIdOf(ctx, bearer, options.org);
       const parent = parseWhoami(await ctx.api.getJson('/api/cli/whoami', bearer)).token;
       const expiry = childExpiry(options.expires, parent.expiresAt ?? null);
       Object.assign(input, expiry);
       const created = await createToken(ctx, bearer, input);
       if (options.json) return printJson(created);
       const { secret, token: node } = created;
-      print(`${paintOut('green', 'Created token')} "${safeText(node.name)}"`);
+      const owner = options.org === undefined ? '' : ` for organization ${safeText(options.org)}`;
+      print(`${paintOut('green', 'Created token')} "${safeText(node.name)}"${owner}`);
       print();
       print(`  ${paintOut('bold', secret)}`);
       print();

@@ -27,13 +27,15 @@ export async function findToken(
   bearer: string,
   ref: string,
   unchanged: string,
+  /** An organization's slug: look among its tokens instead of the caller's own. */
+  organization?: string,
 ): Promise<TokenNode> {
   const reference = cleanReference(ref);
   const shown = displayReference(reference);
   if (looksLikeSecret(reference)) {
     warn('that looks like a whole token secret; matching it by its prefix. Next time pass only the prefix.');
   }
-  const resolution = resolveTokenReference(reference, await listTokens(ctx, bearer));
+  const resolution = resolveTokenReference(reference, await listTokens(ctx, bearer, organization));
   if (resolution.kind === 'match') return resolution.token;
   if (resolution.kind === 'ambiguous') {
     throw new CliError(`"${shown}" matches ${resolution.candidates.length} tokens; ${unchanged}.`, {
@@ -48,6 +50,6 @@ export async function findToken(
   }
   throw new CliError(`No token matches "${shown}".`, {
     code: 'token_not_found',
-    hint: 'See `keyward token list` for ids, names and prefixes.',
+    hint: `See \`keyward token list${organization === undefined ? '' : ` --org ${safeText(organization)}`}\` for ids, names and prefixes.`,
   });
 }

@@ -29,17 +29,21 @@ export function registerTokenListCommand(token: Command): void {
       'List your tokens, newest first, with status, scopes, last use and expiry (flagged within 7 days)',
     )
     .option('--json', 'print the tokens as JSON (with expiresSoon: expires within 7 days)')
-    .action(async (options: { json?: boolean }, command: Command) => {
+    .option('--org <slug>', "list that organization's own tokens instead (its owners and admins)")
+    .action(async (options: { json?: boolean; org?: string }, command: Command) => {
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
       const bearer = ctx.requireToken();
-      const tokens = await listTokens(ctx, bearer);
+      const tokens = await listTokens(ctx, bearer, options.org);
       if (options.json) return printJson(tokens.map((node) => ({ ...node, expiresSoon: expiresSoon(node) })));
+      const org = options.org === undefined ? '' : ` --org ${safeText(options.org)}`;
       if (tokens.length === 0) {
-        print('No API tokens yet. Create one with `keyward token create <name>`.');
+        print(`No API tokens yet. Create one with \`keyward token create <name>${org}\`.`);
         return;
       }
       const current = bearer.slice(0, DISPLAY_PREFIX_LENGTH);
-      print(paintOut('bold', `API tokens (${tokens.length})`));
+      const title =
+        options.org === undefined ? 'API tokens' : `API tokens of organization ${safeText(options.org)}`;
+      print(paintOut('bold', `${title} (${tokens.length})`));
       for (const node of tokens) {
         print();
         for (const line of describeToken(node, node.displayPrefix === current)) print(line);

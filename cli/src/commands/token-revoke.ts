@@ -15,6 +15,7 @@ import { findToken, REF_ARGUMENT_HELP } from './token-find.js';
 interface RevokeOptions {
   yes?: boolean;
   json?: boolean;
+  org?: string;
 }
 
 export function registerTokenRevokeCommand(token: Command): void {
@@ -28,6 +29,7 @@ export function registerTokenRevokeCommand(token: Command): void {
       `revoke without asking, even by a prefix shorter than ${CONFIRM_PREFIX_BELOW} characters`,
     )
     .option('--json', 'print the revoked token as JSON')
+    .option('--org <slug>', "find the token among that organization's own tokens (its owners and admins)")
     .addHelpText(
       'after',
       '\nA prefix that matches several tokens revokes nothing and lists the candidates;\n' +
@@ -38,7 +40,7 @@ export function registerTokenRevokeCommand(token: Command): void {
     .action(async (ref: string, options: RevokeOptions, command: Command) => {
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
       const bearer = ctx.requireToken();
-      const target = await findToken(ctx, bearer, ref, 'nothing was revoked');
+      const target = await findToken(ctx, bearer, ref, 'nothing was revoked', options.org);
       if (target.status === 'REVOKED') {
         if (options.json) return printJson(target);
         print(`Token "${safeText(target.name)}" (${target.displayPrefix}...) was already revoked.`);

@@ -17,7 +17,11 @@ export function registerWhoamiCommand(program: Command): void {
       if (options.json) return printJson(whoami);
       const { account, token: info, entitlements } = whoami;
       const lines = keyValues([
-        ['Account', safeText(`${account.name} <${account.email}>`)],
+        // An organization token acts as its organization, which has no email.
+        [
+          'Account',
+          safeText(account.email ? `${account.name} <${account.email}>` : `${account.name} (organization)`),
+        ],
         ['Plan', `${account.plan} (Pro components: ${entitlements?.proComponents ? 'yes' : 'no'})`],
         ['Token', safeText(info.name)],
         ['Prefix', `${info.displayPrefix}...`],

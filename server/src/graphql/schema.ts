@@ -12,6 +12,7 @@ import '../sessions/oidc.graphql.js';
 import '../sessions/sessions.graphql.js';
 import '../tokens/tokens.graphql.js';
 import '../tokens/admin-tokens.graphql.js';
+import '../tokens/organization-tokens.graphql.js';
 import '../tokens/token-rotation.graphql.js';
 import { builder } from './builder.js';
 

@@ -8,6 +8,7 @@ import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import type { PermissionPreset } from '../permissions/presets.js';
 import { tokenStatus } from '../tokens/token-rules.js';
 import type { ApiToken } from '../tokens/tokens.entity.js';
+import { organizationNotFound, requireOrganizationRole } from './organization-access.js';
 import {
   type OrganizationPolicy,
   type PolicyRule,
@@ -16,8 +17,8 @@ import {
   validatePolicyInput,
 } from './organization-policy.js';
 import { personalTokenReachesSql } from './organization-reach.js';
-import { Organization, type OrganizationRole } from './organizations.entity.js';
-import { holds, type OrganizationView, roleRefusal } from './organizations.service.js';
+import { Organization } from './organizations.entity.js';
+import type { OrganizationView } from './organizations.service.js';
 
 /** The policy and the organization's settings for scheduled jobs, as `Organization.policy` shows them. */
 export interface OrganizationPolicySettings extends OrganizationPolicy {
@@ -36,8 +37,6 @@ export interface SetOrganizationPolicyInput {
 }
 
 const RULE_ORDER: readonly PolicyRule[] = ['expiry_required', 'max_lifetime_exceeded', 'preset_not_allowed'];
-
-const organizationNotFound = () => new KeywardError('not_found', 'No organization with that id.');
 
 function settingsOf(organization: Organization): OrganizationPolicySettings {
   return {
@@ -96,14 +95,14 @@ export class OrganizationPolicyService {
         : validateDeactivateAfterDays(input.deactivateAfterDays);
     return em.transactional(async (tx) => {
       // The row lock orders concurrent policy changes (and membership changes) of one organization.
-      const [actor] = await tx.execute<{ role: OrganizationRole }[]>(
-        `select m.role from organization o join organization_member m on m.organization_id = o.id
-         where o.id = ? and m.account_id = ? for update of o`,
-        [input.organizationId, principal.account.id],
+      await tx.execute('select id from organization where id = ? for update', [input.organizationId]);
+      const actor = await requireOrganizationRole(
+        tx,
+        caller,
+        input.organizationId,
+        'OWNER',
+        "Changing the organization's policy",
       );
-      if (!actor) throw organizationNotFound();
-      if (!holds(actor.role, 'OWNER'))
-        throw roleRefusal('OWNER', actor.role, "Changing the organization's policy");
       const organization = await tx.findOneOrFail(
         Organization,
         { id: input.organizationId },
@@ -127,7 +126,7 @@ export class OrganizationPolicyService {
         recordAudit(tx, {
           action: 'organization.policy',
           actor: actorOf(principal),
-          accountId: principal.account.id,
+          accountId: actor.accountId,
           targetId: organization.id,
           meta: caller.meta,
           detail,

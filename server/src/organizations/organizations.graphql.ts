@@ -47,6 +47,18 @@ export const OrganizationRef = builder.objectRef<OrganizationView>('Organization
   }),
 });
 
+/** The organization an organization token belongs to (Token.organization). */
+export const OrganizationSummaryRef = builder
+  .objectRef<{ id: string; slug: string; name: string }>('OrganizationSummary')
+  .implement({
+    description: 'An organization named by an object that belongs to it.',
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      slug: t.exposeString('slug'),
+      name: t.exposeString('name'),
+    }),
+  });
+
 const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: '1–100 characters.' }),

@@ -7,6 +7,12 @@ import { recordAudit } from '../audit/audit.service.js';
 import { actorOf, type Caller } from '../caller.js';
 import { KeywardError, validationError } from '../errors.js';
 import { isUuid } from '../ids.js';
+import {
+  holdsRole as holds,
+  organizationActor,
+  organizationNotFound,
+  roleRefusal,
+} from './organization-access.js';
 import { Organization, OrganizationMember, type OrganizationRole } from './organizations.entity.js';
 
 /** What creating an organization needs of the creator's account. */
@@ -55,23 +61,14 @@ export function roleNeededFor(change: {
   return 'ADMIN';
 }
 
-/** Whether `role` qualifies for `needed` (an owner holds every role). */
-export function holds(role: OrganizationRole, needed: OrganizationRole): boolean {
-  return needed === 'OWNER' ? role === 'OWNER' : role === 'OWNER' || role === 'ADMIN';
-}
-
-/** FORBIDDEN naming the role `what` needs and the caller's own. */
-export function roleRefusal(needed: OrganizationRole, actual: OrganizationRole, what: string): KeywardError {
-  const roles = needed === 'OWNER' ? 'the OWNER role' : 'the OWNER or ADMIN role';
-  return new KeywardError('forbidden', `${what} needs ${roles} in this organization; you are ${actual}.`);
-}
-
 function accountOf(caller: Caller): Account {
-  if (caller.principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
-  return caller.principal.account;
+  const { principal } = caller;
+  if (principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
+  if (principal.kind === 'token' && principal.token.organizationId !== null)
+    throw new KeywardError('forbidden', 'An organization token acts for its organization, not for a person.');
+  return principal.account;
 }
 
-const organizationNotFound = () => new KeywardError('not_found', 'No organization with that id.');
 const memberNotFound = () =>
   new KeywardError('not_found', 'No member of this organization has that account id.');
 
@@ -272,9 +269,9 @@ export class OrganizationsService {
     em: EntityManager,
     caller: Caller,
     organizationId: string,
-    work: (tx: EntityManager, actorRole: OrganizationRole, actorId: string) => Promise<T>,
+    work: (tx: EntityManager, actorRole: OrganizationRole, actorId: string | null) => Promise<T>,
   ): Promise<T> {
-    const account = accountOf(caller);
+    if (caller.principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
     if (!isUuid(organizationId)) throw organizationNotFound();
     return em.transactional(async (tx) => {
       // The lock first, then every read in statements of their own: under READ COMMITTED each
@@ -282,14 +279,9 @@ export class OrganizationsService {
       const [locked] = await tx.execute('select id from organization where id = ? for update', [
         organizationId,
       ]);
-      const [actor] = locked
-        ? await tx.execute<{ role: OrganizationRole }[]>(
-            'select role from organization_member where organization_id = ? and account_id = ?',
-            [organizationId, account.id],
-          )
-        : [];
+      const actor = locked ? await organizationActor(tx, caller, organizationId) : null;
       if (!actor) throw organizationNotFound();
-      return work(tx, actor.role, account.id);
+      return work(tx, actor.role, actor.accountId);
     });
   }
 
@@ -322,13 +314,7 @@ export class OrganizationsService {
   }
 
   private async requireMembership(em: EntityManager, caller: Caller, organizationId: string): Promise<void> {
-    const account = accountOf(caller);
-    if (!isUuid(organizationId)) throw organizationNotFound();
-    const member = await em.findOne(OrganizationMember, {
-      organization: organizationId,
-      account: account.id,
-    });
-    if (!member) throw organizationNotFound();
+    if (!(await organizationActor(em, caller, organizationId))) throw organizationNotFound();
   }
 
   private async viewsWhere(
@@ -337,14 +323,20 @@ export class OrganizationsService {
     condition: string,
     params: unknown[],
   ): Promise<OrganizationView[]> {
-    const account = accountOf(caller);
+    const { principal } = caller;
+    if (principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
+    // An organization token sees its own organization only, as an ADMIN of it.
+    const organizationId = principal.kind === 'token' ? principal.token.organizationId : null;
     const rows = await em.execute<
       { id: string; slug: string; name: string; created_at: Date; role: OrganizationRole }[]
     >(
-      `select o.id, o.slug, o.name, o.created_at, m.role from organization o
-       join organization_member m on m.organization_id = o.id
-       where m.account_id = ? ${condition} order by o.name, o.slug`,
-      [account.id, ...params],
+      organizationId
+        ? `select o.id, o.slug, o.name, o.created_at, 'ADMIN' as role from organization o
+           where o.id = ? ${condition}`
+        : `select o.id, o.slug, o.name, o.created_at, m.role from organization o
+           join organization_member m on m.organization_id = o.id
+           where m.account_id = ? ${condition} order by o.name, o.slug`,
+      [organizationId ?? principal.account.id, ...params],
     );
     return rows.map((row) => ({
       id: row.id,

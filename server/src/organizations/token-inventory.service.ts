@@ -4,9 +4,8 @@ import { KeywardError } from '../errors.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
 import { newestTokensPage, type TokenCondition } from '../tokens/token-pages.js';
 import type { ApiToken } from '../tokens/tokens.entity.js';
+import { requireOrganizationRole } from './organization-access.js';
 import { notRevokedSql, personalTokenReachesSql } from './organization-reach.js';
-import type { OrganizationRole } from './organizations.entity.js';
-import { holds, roleRefusal } from './organizations.service.js';
 
 const organizationNotFound = () => new KeywardError('not_found', 'No organization with that slug.');
 
@@ -32,14 +31,21 @@ export class TokenInventoryService {
     const { principal } = caller;
     if (principal.kind === 'anonymous') throw new KeywardError('unauthenticated');
     if (slug.length > 40) throw organizationNotFound();
-    const [membership] = await em.execute<{ id: string; role: OrganizationRole }[]>(
-      `select o.id, m.role from organization o join organization_member m on m.organization_id = o.id
-       where o.slug = ? and m.account_id = ?`,
-      [slug, principal.account.id],
-    );
-    if (!membership) throw organizationNotFound();
-    if (!holds(membership.role, 'ADMIN'))
-      throw roleRefusal('ADMIN', membership.role, "The organization's token inventory");
+    const [organization] = await em.execute<{ id: string }[]>('select id from organization where slug = ?', [
+      slug,
+    ]);
+    if (!organization) throw organizationNotFound();
+    // Another organization's slug answers like an unknown one (requireOrganizationRole).
+    await requireOrganizationRole(
+      em,
+      caller,
+      organization.id,
+      'ADMIN',
+      "The organization's token inventory",
+    ).catch((error: unknown) => {
+      throw error instanceof KeywardError && error.code === 'not_found' ? organizationNotFound() : error;
+    });
+    const membership = organization;
     const where: TokenCondition = {
       sql: `(t.organization_id = ? and ${notRevokedSql('t')}) or ${personalTokenReachesSql(this.deps.catalogue, 't', '?')}`,
       params: [membership.id, membership.id],

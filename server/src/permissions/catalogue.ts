@@ -62,7 +62,7 @@ const INITIAL = '2026-11-23';
 /** The day organizations (and the site admins' account actions) joined the catalogue. */
 const ORGANIZATIONS = '2026-12-01';
 /** The day organization policies and the site admins' token inventory joined the catalogue. */
-const OVERSIGHT = '2026-12-05';
+const OVERSIGHT = '2026-12-01T12:00:00Z';
 
 export const permissionCatalogue: PermissionCatalogue = freezeCatalogue([
   defineResource('account', 'Your Keyward account profile.', [

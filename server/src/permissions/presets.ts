@@ -155,3 +155,39 @@ export function presetDrift(
     (permission) => (added.get(permission) ?? Number.NEGATIVE_INFINITY) > created,
   );
 }
+
+/** The resources an organization token may act on, all of their actions (but `org:create`). */
+const ORGANIZATION_RESOURCES: ReadonlySet<string> = new Set(['org', 'org-members', 'org-tokens']);
+/** Resources an organization token may read (installs from CI for the team). */
+const ORGANIZATION_READ_RESOURCES: ReadonlySet<string> = new Set(['components', 'blocks']);
+
+/**
+ * What an organization itself may do today, the cap of its tokens as ownerPermissions is the cap of
+ * a person's: its own organization (read it, its members, its tokens; manage members and tokens as
+ * an ADMIN would) and the read actions of the libraries. Never anything personal (account, tokens,
+ * audit, sessions), creating organizations, or a site admin's action. See docs/architecture.md,
+ * "Organization tokens".
+ */
+export function organizationPermissions(catalogue: PermissionCatalogue): Set<string> {
+  const permissions = new Set<string>();
+  for (const resource of catalogue) {
+    for (const action of resource.actions) {
+      if (action.requires === 'admin') continue;
+      const organizational = ORGANIZATION_RESOURCES.has(resource.name) && action.permission !== 'org:create';
+      const library = ORGANIZATION_READ_RESOURCES.has(resource.name) && action.kind === 'read';
+      if (organizational || library) permissions.add(action.permission);
+    }
+  }
+  return permissions;
+}
+
+/** An organization token's effective permissions: its preset's grant capped by organizationPermissions, sorted. */
+export function organizationTokenPermissions(
+  token: { preset: PermissionPreset; permissions: readonly string[] | null },
+  catalogue: PermissionCatalogue,
+): string[] {
+  const cap = organizationPermissions(catalogue);
+  return presetPermissions(token.preset, catalogue, token.permissions ?? []).filter((permission) =>
+    cap.has(permission),
+  );
+}

@@ -39,6 +39,8 @@ export const createTokenBody = (defaultPreset: PermissionPreset) =>
         .object({ amount: z.number().int('must be a whole number.'), interval: refillInterval })
         .strict()
         .nullish(),
+      /** An organization token of this organization: its OWNERs and ADMINs only (org-tokens:manage too). */
+      organizationId: plainText().max(100).nullish(),
     })
     .strict()
     .transform((body) => ({
@@ -116,6 +118,8 @@ export const tokenResponse = z.object({
   createdBy: z.string(),
   rateLimitPerMinute: z.number().int(),
   expiryReminders: z.boolean(),
+  /** The owning organization of an organization token; null for a personal token. */
+  organizationId: z.string().uuid().nullable(),
   ...restrictionFields,
 });
 

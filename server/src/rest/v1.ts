@@ -104,14 +104,30 @@ export function v1Routes(services: Services): Route[] {
       limit: { source: 'v1' },
       body: createTokenBody('ALL'),
       openapi: {
-        summary: 'Create an API token with an access token (or an API token holding tokens:create).',
+        summary:
+          "Create an API token with an access token (or an API token holding tokens:create). With organizationId, an organization token: only the organization's OWNERs and ADMINs may (and the credential needs org-tokens:manage too).",
         response: {
           status: 201,
           schema: z.object({
-            data: z.object({ id: z.string(), name: z.string(), token: z.string(), createdAt: z.string() }),
+            data: z.object({
+              id: z.string(),
+              name: z.string(),
+              token: z.string(),
+              createdAt: z.string(),
+              organizationId: z.string().nullable(),
+            }),
           }),
         },
-        errors: ['token_limit_reached', 'email_not_verified', 'rate_limit_exceeded'],
+        errors: [
+          'token_limit_reached',
+          'email_not_verified',
+          'rate_limit_exceeded',
+          'not_found',
+          'forbidden',
+          'policy_expiry_required',
+          'policy_max_lifetime_exceeded',
+          'policy_preset_not_allowed',
+        ],
         tags: ['v1'],
       },
       handle: async ({ ctx, body }) => {
@@ -120,7 +136,13 @@ export function v1Routes(services: Services): Route[] {
         return {
           status: 201,
           json: {
-            data: { id: token.id, name: token.name, token: secret, createdAt: token.createdAt.toISOString() },
+            data: {
+              id: token.id,
+              name: token.name,
+              token: secret,
+              createdAt: token.createdAt.toISOString(),
+              organizationId: token.organization,
+            },
           },
         };
       },
@@ -133,7 +155,8 @@ export function v1Routes(services: Services): Route[] {
       permission: 'tokens:revoke',
       limit: { source: 'v1' },
       openapi: {
-        summary: 'Revoke one of your API tokens (idempotent).',
+        summary:
+          "Revoke one of your API tokens (idempotent), or as an organization's OWNER or ADMIN one of its tokens or a member's token that reaches it.",
         response: {
           status: 200,
           schema: z.object({

@@ -1,6 +1,10 @@
 import type { Account } from '../accounts/accounts.entity.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
-import { effectivePermissions, presetPermissions } from '../permissions/presets.js';
+import {
+  effectivePermissions,
+  organizationTokenPermissions,
+  presetPermissions,
+} from '../permissions/presets.js';
 import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
 
@@ -20,7 +24,10 @@ export function tokenJson(
     displayPrefix: token.displayPrefix,
     preset: token.preset,
     permissions: presetPermissions(token.preset, catalogue, token.permissions ?? []),
-    effectivePermissions: effectivePermissions(token, owner, catalogue),
+    effectivePermissions:
+      token.organization === null
+        ? effectivePermissions(token, owner, catalogue)
+        : organizationTokenPermissions(token, catalogue),
     status: tokenStatus(token, Date.now()),
     active: token.active,
     expiresAt: token.expiresAt?.toISOString() ?? null,
@@ -31,6 +38,7 @@ export function tokenJson(
     createdBy: tokenCreatedBy(token),
     rateLimitPerMinute: tokenRateLimit(token, defaultRate),
     expiryReminders: token.expiryReminders,
+    organizationId: token.organization,
     allowedCidrs: token.allowedCidrs,
     notBefore: token.notBefore?.toISOString() ?? null,
     usageLimit: token.usageLimit,

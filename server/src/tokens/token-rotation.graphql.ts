@@ -4,7 +4,7 @@ import { presetDrift } from '../permissions/presets.js';
 import { type PermissionUsage, permissionUsage } from './permission-usage.js';
 import { MAX_GRACE_HOURS } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
-import { TokenRef } from './tokens.graphql.js';
+import { TokenRef, tokenScope } from './tokens.graphql.js';
 
 /** A rotated token as the rotation field shows it (the successor's prefix is loaded with it). */
 interface Rotation {
@@ -117,8 +117,8 @@ builder.mutationField('rotateToken', (t) =>
     type: RotateTokenPayload,
     description:
       'Replaces a token by a successor and returns the successor’s secret, once; the old secret keeps working for the grace period, then answers TOKEN_ROTATED.',
-    // Rotation creates a token and ends one.
-    authScopes: { $all: { permission: 'tokens:create', $all: { permission: 'tokens:revoke' } } },
+    // Rotation creates a token and ends one (an organization's token: org-tokens:manage).
+    authScopes: (_parent, { id }, ctx) => tokenScope(ctx, id, 'rotate'),
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: RotateTokenInput, required: true }) },
     resolve: (_parent, { id, input }, ctx) =>
       ctx.services.tokens.rotateToken(ctx.em(), ctx.caller(), String(id), input),

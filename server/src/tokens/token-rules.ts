@@ -290,8 +290,15 @@ export function assertAttenuated(
     usageRemaining?: number | null;
   },
   catalogue: PermissionCatalogue,
+  /**
+   * What the new token can ever hold (an organization token: organizationPermissions): only that
+   * part of its grant must be within the creator's.
+   */
+  cap?: ReadonlySet<string>,
 ): void {
-  const wanted = presetPermissions(requested.preset, catalogue, requested.permissions ?? []);
+  const wanted = presetPermissions(requested.preset, catalogue, requested.permissions ?? []).filter(
+    (permission) => !cap || cap.has(permission),
+  );
   const granted = new Set(presetPermissions(creator.preset, catalogue, creator.permissions ?? []));
   const excess = wanted.filter((permission) => !granted.has(permission));
   if (excess.length > 0) {

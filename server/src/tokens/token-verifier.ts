@@ -2,7 +2,11 @@ import type pg from 'pg';
 import { Account, type Plan, type Role } from '../accounts/accounts.entity.js';
 import { KeywardError } from '../errors.js';
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
-import { effectivePermissions, type PermissionPreset } from '../permissions/presets.js';
+import {
+  effectivePermissions,
+  organizationTokenPermissions,
+  type PermissionPreset,
+} from '../permissions/presets.js';
 import type { TokenMemo, VerifiedToken } from '../principal.js';
 import type { CachedToken, TokenCache } from './token-cache.js';
 import { cidrMatcher } from './token-restrictions.js';
@@ -45,6 +49,10 @@ interface TokenRow {
   a_plan: Plan;
   a_role: Role;
   a_created_at: Date;
+  /** The owning organization of an organization token (null: a personal token), and its name. */
+  organization_id: string | null;
+  o_name: string | null;
+  o_created_at: Date | null;
   /** performance.now() when the statement was sent (set here, not selected). */
   sent_at: number;
 }
@@ -67,8 +75,10 @@ const VERIFY_SQL = `
          coalesce(t.grace_ends_at <= now(), false) as rotated,
          (extract(epoch from t.grace_ends_at - now()) * 1000)::float8 as grace_ms,
          case when t.rotated_at is not null then coalesce(s.display_prefix, '') end as successor_prefix,
-         a.id as a_id, a.email as a_email, a.name as a_name, a.email_verified as a_email_verified, a.plan as a_plan, a.role as a_role, a.created_at as a_created_at
+         a.id as a_id, a.email as a_email, a.name as a_name, a.email_verified as a_email_verified, a.plan as a_plan, a.role as a_role, a.created_at as a_created_at,
+         t.organization_id, o.name as o_name, o.created_at as o_created_at
   from api_token t left join account a on a.id = t.account_id left join api_token s on s.id = t.successor_id
+       left join organization o on o.id = t.organization_id
   where t.secret_hash = any($1::text[])`;
 
 /** Hashes per lookup statement at most; a larger turn's misses are split. */
@@ -271,23 +281,11 @@ export class TokenVerifier {
   }
 
   private entryFrom(row: TokenRow): CachedToken {
-    const account =
-      row.a_id && row.account_id
-        ? Object.assign(new Account(), {
-            id: row.a_id,
-            email: row.a_email,
-            name: row.a_name,
-            // Never loaded on this path: a principal has no use for it.
-            passwordHash: '',
-            emailVerified: row.a_email_verified,
-            plan: row.a_plan,
-            role: row.a_role,
-            createdAt: row.a_created_at,
-          })
-        : null;
+    const account = row.organization_id ? organizationAccount(row) : ownerAccount(row);
     const token: VerifiedToken = {
       id: row.id,
-      accountId: row.account_id ?? '',
+      accountId: row.organization_id ?? row.account_id ?? '',
+      organizationId: row.organization_id,
       name: row.name,
       displayPrefix: row.display_prefix,
       preset: row.preset,
@@ -315,8 +313,51 @@ export class TokenVerifier {
       successorPrefix: row.successor_prefix,
       allowedFrom: row.allowed_cidrs ? cidrMatcher(row.allowed_cidrs) : null,
       staleAt: row.sent_at + CACHE_LIFETIME_MS,
-      permissions: new Set(account ? effectivePermissions(token, account, this.deps.catalogue) : []),
+      permissions: new Set(
+        !account
+          ? []
+          : row.organization_id
+            ? organizationTokenPermissions(token, this.deps.catalogue)
+            : effectivePermissions(token, account, this.deps.catalogue),
+      ),
       memo: {},
     };
   }
+}
+
+/** The owning account of a personal token; null once it is deleted (token_user_missing). */
+function ownerAccount(row: TokenRow): Account | null {
+  if (!row.a_id || !row.account_id) return null;
+  return Object.assign(new Account(), {
+    id: row.a_id,
+    email: row.a_email,
+    name: row.a_name,
+    // Never loaded on this path: a principal has no use for it.
+    passwordHash: '',
+    emailVerified: row.a_email_verified,
+    plan: row.a_plan,
+    role: row.a_role,
+    createdAt: row.a_created_at,
+  });
+}
+
+/**
+ * An organization token acts as its organization, never as the person who created it (who may
+ * have left or been deleted: the token keeps working). The organization is seen as an account so
+ * that what keys by account (cache eviction, limits, usage) keys by the organization; it has no
+ * email, is verified, on the team plan, and is never a site admin. docs/architecture.md,
+ * "Organization tokens".
+ */
+function organizationAccount(row: TokenRow): Account | null {
+  if (!row.organization_id || row.o_name === null) return null;
+  return Object.assign(new Account(), {
+    id: row.organization_id,
+    email: '',
+    name: row.o_name,
+    passwordHash: '',
+    emailVerified: true,
+    plan: 'team' as Plan,
+    role: 'member' as Role,
+    createdAt: row.o_created_at ?? new Date(0),
+  });
 }

@@ -7,11 +7,31 @@ import { builder, type GraphQLContext } from '../graphql/builder.js';
 import { registerNode } from '../graphql/node.graphql.js';
 import { afterCursor, connectionOf, pageCost, pageSize } from '../graphql/pagination.js';
 import { PermissionPresetEnum } from '../permissions/permissions.graphql.js';
-import { effectivePermissions, presetPermissions } from '../permissions/presets.js';
+import {
+  effectivePermissions,
+  organizationTokenPermissions,
+  presetPermissions,
+} from '../permissions/presets.js';
 import { USAGE_REFILL_INTERVALS } from './token-restrictions.js';
 import { tokenCreatedBy, tokenRateLimit, tokenStatus } from './token-rules.js';
 import type { ApiToken } from './tokens.entity.js';
-import type { TokenOrder, TokenUsageCounts } from './tokens.service.js';
+import type { TokenAction, TokenOrder, TokenUsageCounts } from './tokens.service.js';
+
+/**
+ * The scope of a field acting on token `id`: the permission it needs depends on whose token it is
+ * (TokensService.permissionsFor: org-tokens:* for an organization token the caller belongs to,
+ * tokens:* otherwise, unknown ids included).
+ */
+export async function tokenScope(ctx: GraphQLContext, id: string | number, action: TokenAction) {
+  const [first, second] = await ctx.services.tokens.permissionsFor(
+    ctx.em(),
+    ctx.caller(),
+    String(id),
+    action,
+  );
+  if (second === undefined) return { permission: first! };
+  return { $all: { permission: first!, $all: { permission: second } } };
+}
 
 const MAX_USAGE_DAYS = 366;
 
@@ -41,9 +61,9 @@ const UsageRefillInput = builder.inputType('UsageRefillInput', {
   }),
 });
 
-const MAX_SEARCH = 100;
+export const MAX_SEARCH = 100;
 
-const TokenOrderEnum = builder.enumType('TokenOrder', {
+export const TokenOrderEnum = builder.enumType('TokenOrder', {
   description: 'How a token list is sorted; ties go by id.',
   values: {
     CREATED_DESC: { description: 'Newest first (the default).' },
@@ -96,7 +116,8 @@ const TokenOwnerRef = builder.objectRef<Account>('TokenOwner').implement({
 });
 
 export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
-  description: 'A personal access token. Its secret is never readable after creation.',
+  description:
+    'An API token: personal, or an organization token (see organization). Its secret is never readable after creation.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -109,15 +130,13 @@ export const TokenRef = builder.objectRef<ApiToken>('Token').implement({
         presetPermissions(token.preset, ctx.services.catalogue, token.permissions ?? []),
     }),
     effectivePermissions: t.stringList({
-      description: 'The permissions the token actually has: its own, capped by what the owner may do.',
+      description:
+        'The permissions the token actually has: its own, capped by what its owner may do (an organization token: by what an organization may do).',
       resolve: async (token, _args, ctx) => {
         if (ctx.principal.kind === 'anonymous') return [];
+        if (token.organization !== null) return organizationTokenPermissions(token, ctx.services.catalogue);
         // Another account's token (an inventory) is capped by its own owner, not by the reader.
-        // An organization token's creator is no owner: it is capped like a verified member's.
-        const owner =
-          token.organization === null
-            ? await ownerOfToken(token, ctx)
-            : { role: 'member' as const, emailVerified: true };
+        const owner = await ownerOfToken(token, ctx);
         return owner ? effectivePermissions(token, owner, ctx.services.catalogue) : [];
       },
     }),
@@ -245,6 +264,10 @@ const CreateTokenInput = builder.inputType('CreateTokenInput', {
       description: 'Credits: the token works for this many requests, then answers USAGE_EXHAUSTED.',
     }),
     usageRefill: t.field({ type: UsageRefillInput, description: 'Needs usageLimit.' }),
+    organizationId: t.id({
+      description:
+        "Creates an organization token, owned by this organization: its OWNERs and ADMINs may (org-tokens:manage), within the organization's policy.",
+    }),
   }),
 });
 
@@ -314,28 +337,35 @@ builder.queryFields((t) => ({
   token: t.field({
     type: TokenRef,
     nullable: true,
-    description: "One of the caller's tokens; null for unknown ids and other accounts' tokens alike.",
-    authScopes: { permission: 'tokens:read' },
+    description:
+      "One of the caller's tokens, or a token of an organization where the caller is an OWNER or ADMIN; null for unknown ids and other accounts' tokens alike.",
+    authScopes: (_parent, { id }, ctx) => tokenScope(ctx, id, 'read'),
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_parent, { id }, ctx) => ctx.services.tokens.findOwnToken(ctx.em(), ctx.caller(), String(id)),
+    resolve: (_parent, { id }, ctx) => ctx.services.tokens.findToken(ctx.em(), ctx.caller(), String(id)),
   }),
 }));
 
 builder.mutationFields((t) => ({
   createToken: t.field({
     type: CreateTokenPayload,
-    description: 'Creates a token and returns its secret, once.',
-    authScopes: { permission: 'tokens:create' },
+    description:
+      'Creates a token and returns its secret, once. With organizationId, an organization token (needs org-tokens:manage instead of tokens:create).',
+    authScopes: (_parent, { input }) => ({
+      permission: input.organizationId == null ? 'tokens:create' : 'org-tokens:manage',
+    }),
     args: { input: t.arg({ type: CreateTokenInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      const created = await ctx.services.tokens.createToken(ctx.em(), ctx.caller(), input);
+      const created = await ctx.services.tokens.createToken(ctx.em(), ctx.caller(), {
+        ...input,
+        organizationId: input.organizationId == null ? null : String(input.organizationId),
+      });
       ctx.rateLimited(created.rateLimit);
       return created;
     },
   }),
   updateToken: t.field({
     type: TokenRef,
-    authScopes: { permission: 'tokens:update' },
+    authScopes: (_parent, { id }, ctx) => tokenScope(ctx, id, 'update'),
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTokenInput, required: true }) },
     resolve: (_parent, { id, input }, ctx) =>
       ctx.services.tokens.updateToken(ctx.em(), ctx.caller(), String(id), input),
@@ -343,7 +373,7 @@ builder.mutationFields((t) => ({
   tightenTokenRestrictions: t.field({
     type: TokenRef,
     description: "Adds or narrows a token's restrictions (never loosens); takes effect on the next request.",
-    authScopes: { permission: 'tokens:update' },
+    authScopes: (_parent, { id }, ctx) => tokenScope(ctx, id, 'update'),
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: TightenTokenRestrictionsInput, required: true }),
@@ -353,16 +383,18 @@ builder.mutationFields((t) => ({
   }),
   setTokenActive: t.field({
     type: TokenRef,
-    description: 'Deactivates or reactivates a token; takes effect on the next request.',
-    authScopes: { permission: 'tokens:update' },
+    description:
+      "Deactivates or reactivates a token; takes effect on the next request. An organization's tokens: its OWNERs and ADMINs (org-tokens:manage).",
+    authScopes: (_parent, { id }, ctx) => tokenScope(ctx, id, 'update'),
     args: { id: t.arg.id({ required: true }), active: t.arg.boolean({ required: true }) },
     resolve: (_parent, { id, active }, ctx) =>
       ctx.services.tokens.setTokenActive(ctx.em(), ctx.caller(), String(id), active),
   }),
   revokeToken: t.field({
     type: TokenRef,
-    description: 'Revokes a token for good (idempotent); takes effect on the next request.',
-    authScopes: { permission: 'tokens:revoke' },
+    description:
+      "Revokes a token for good (idempotent); takes effect on the next request. An organization's OWNERs and ADMINs may revoke its tokens and, from its inventory, its members' personal tokens that reach it (the owner is told by mail).",
+    authScopes: (_parent, { id }, ctx) => tokenScope(ctx, id, 'revoke'),
     args: { id: t.arg.id({ required: true }) },
     resolve: (_parent, { id }, ctx) => ctx.services.tokens.revokeToken(ctx.em(), ctx.caller(), String(id)),
   }),
