@@ -253,6 +253,12 @@ describe('organization pages', () => {
     const on = admin.page;
     await switcher(on).click();
     await on.getByRole('link', { name: /^Acme Labs/ }).click();
+    // Owners and admins start on the organization's tokens.
+    await on.waitForURL('**/orgs/acme-labs/tokens');
+    await on
+      .getByRole('navigation', { name: 'Organization sections' })
+      .getByRole('link', { name: 'Members' })
+      .click();
     await on.waitForURL('**/orgs/acme-labs/members');
     await members(on).waitFor();
     const role = on.getByRole('region', { name: 'Add member' }).getByLabel('Role', { exact: true });

@@ -93,6 +93,7 @@ function MainNav({ viewer }: { viewer: Viewer }) {
       </Link>
       <Link to="/audit">Audit</Link>
       <Link to="/account">Account</Link>
+      {viewer.role === 'admin' ? <Link to="/admin/tokens">Admin</Link> : null}
       <span className="viewer-email" title={viewer.email}>
         {viewer.email}
       </span>

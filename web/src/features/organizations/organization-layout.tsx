@@ -3,9 +3,9 @@ import { Link, Outlet } from '@tanstack/react-router';
 import { createContext, type ReactNode, useContext } from 'react';
 import { ErrorAlert } from '../../components/messages';
 import { PageSkeleton } from '../../components/skeleton';
-import { useDocumentTitle } from '../../lib/navigation';
+import { Redirect, useDocumentTitle } from '../../lib/navigation';
 import { printable } from '../../lib/printable';
-import { roleLabels } from './organization-roles';
+import { managesMembers, roleLabels } from './organization-roles';
 import { type Organization, organizationQuery } from './organizations.operations';
 import './organizations.css';
 
@@ -19,12 +19,18 @@ export function useOrganization(): Organization {
 }
 
 /** The sections of an organization, in the order the page's navigation shows them. */
-export type OrganizationSection = 'members';
+export type OrganizationSection = 'tokens' | 'members' | 'inventory' | 'policy';
 
-/** Who sees which section. */
-export function sectionsFor(_organization: Organization): OrganizationSection[] {
-  return ['members'];
+/** Who sees which section: the tokens and the inventory are for owners and admins. */
+export function sectionsFor(organization: Organization): OrganizationSection[] {
+  return managesMembers(organization.viewerRole)
+    ? ['tokens', 'members', 'inventory', 'policy']
+    : ['members', 'policy'];
 }
+
+/** Where `/orgs/<slug>` leads: the tokens for owners and admins, the members for the others. */
+export const defaultSection = (organization: Organization): OrganizationSection =>
+  sectionsFor(organization)[0] ?? 'members';
 
 /**
  * Every page of an organization: its name, the viewer's role and the sections, above the page.
@@ -69,13 +75,57 @@ const roleArticle = (role: Organization['viewerRole']): string => (role === 'MEM
 
 function SectionLink({ slug, section }: { slug: string; section: OrganizationSection }): ReactNode {
   switch (section) {
+    case 'tokens':
+      return (
+        <Link to="/orgs/$slug/tokens" params={{ slug }}>
+          Tokens
+        </Link>
+      );
     case 'members':
       return (
         <Link to="/orgs/$slug/members" params={{ slug }}>
           Members
         </Link>
       );
+    case 'inventory':
+      return (
+        <Link to="/orgs/$slug/inventory" params={{ slug }}>
+          Inventory
+        </Link>
+      );
+    case 'policy':
+      return (
+        <Link to="/orgs/$slug/policy" params={{ slug }}>
+          Policy
+        </Link>
+      );
   }
+}
+
+/** `/orgs/<slug>`: the organization's first section for the viewer's role. */
+export function OrganizationStart() {
+  const organization = useOrganization();
+  const params = { slug: organization.slug };
+  switch (defaultSection(organization)) {
+    case 'tokens':
+      return <Redirect to="/orgs/$slug/tokens" params={params} />;
+    default:
+      return <Redirect to="/orgs/$slug/members" params={params} />;
+  }
+}
+
+/** A section for owners and admins, reached by a member (a link, a role that changed). */
+export function OwnersAndAdminsOnly({ section }: { section: string }) {
+  const organization = useOrganization();
+  return (
+    <>
+      <h2>{section}</h2>
+      <p className="alert alert-warning">
+        Only owners and admins of {printable(organization.name)} see this page; you are{' '}
+        {roleArticle(organization.viewerRole)} {roleLabels[organization.viewerRole].toLowerCase()}.
+      </p>
+    </>
+  );
 }
 
 function OrganizationNotFound({ slug }: { slug: string }) {

@@ -90,6 +90,8 @@ export const organizationKeys = {
   list: ['organizations', 'list'] as const,
   detail: (slug: string) => ['organizations', 'detail', slug] as const,
   members: (slug: string) => ['organizations', 'members', slug] as const,
+  policy: (slug: string) => ['organizations', 'policy', slug] as const,
+  inventory: (slug: string) => ['organizations', 'inventory', slug] as const,
 };
 
 /** The viewer's organizations, by name (the switcher, the organizations page). */
@@ -110,4 +112,38 @@ export const membersQuery = (slug: string) =>
   queryOptions({
     queryKey: organizationKeys.members(slug),
     queryFn: async () => (await request(membersDocument, { slug })).organization?.members ?? null,
+  });
+
+/** An organization's token policy; any member may read it. */
+export const PolicyFields = graphql(`
+  fragment PolicyFields on OrganizationPolicy {
+    maxLifetimeDays requireExpiry allowedPresets deactivateAfterDays expiryReminders
+  }
+`);
+
+export type OrganizationPolicy = ResultOf<typeof PolicyFields>;
+
+const policyDocument = graphql(
+  `
+  query OrganizationPolicy($slug: String!) { organization(slug: $slug) { id policy { ...PolicyFields } } }
+`,
+  [PolicyFields],
+);
+
+export const setPolicyMutation = graphql(
+  `
+  mutation SetOrganizationPolicy($input: SetOrganizationPolicyInput!) {
+    setOrganizationPolicy(input: $input) { id policy { ...PolicyFields } }
+  }
+`,
+  [PolicyFields],
+);
+
+export type SetPolicyInput = VariablesOf<typeof setPolicyMutation>['input'];
+
+/** The policy of one of the viewer's organizations; null when it is not one of theirs (any more). */
+export const policyQuery = (slug: string) =>
+  queryOptions({
+    queryKey: organizationKeys.policy(slug),
+    queryFn: async () => (await request(policyDocument, { slug })).organization?.policy ?? null,
   });
