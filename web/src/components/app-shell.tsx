@@ -4,6 +4,7 @@ import { type ReactNode, useEffect, useRef } from 'react';
 import { logoutMutation } from '../features/auth/auth.operations';
 import { logoutKey } from '../features/auth/require-auth';
 import { VerificationBanner } from '../features/auth/verification-banner';
+import { OrganizationSwitcher } from '../features/organizations/organization-switcher';
 import { isUnreachable, request } from '../lib/graphql';
 import { useSetViewer, type Viewer, viewerQuery } from '../lib/viewer';
 import { ConnectionBanner } from './connection-banner';
@@ -41,9 +42,12 @@ export function AppShell() {
       </a>
       <header className="app-header">
         <div className="app-header-inner">
-          <Link to={viewer ? '/tokens' : '/login'} className="brand">
-            Keyward
-          </Link>
+          <div className="header-start">
+            <Link to={viewer ? '/tokens' : '/login'} className="brand">
+              Keyward
+            </Link>
+            {viewer ? <OrganizationSwitcher /> : null}
+          </div>
           {viewer ? (
             <MainNav viewer={viewer} />
           ) : viewer === undefined && !viewerState.isError ? (
@@ -89,6 +93,7 @@ function MainNav({ viewer }: { viewer: Viewer }) {
       </Link>
       <Link to="/audit">Audit</Link>
       <Link to="/account">Account</Link>
+      {viewer.role === 'admin' ? <Link to="/admin/tokens">Admin</Link> : null}
       <span className="viewer-email" title={viewer.email}>
         {viewer.email}
       </span>

@@ -25,8 +25,10 @@ function withoutFieldPrefix(message: string, rawField: string): string {
 }
 
 /**
- * Splits a failed request into messages shown next to known fields (VALIDATION_FAILED with
- * `extensions.field`) and one message for the top of the form.
+ * Splits a failed request into messages shown next to known fields and one message for the top
+ * of the form. An error goes next to a field when its `extensions.field` names one, whatever its
+ * code: VALIDATION_FAILED, and refusals that name their field (a taken slug, an unknown member's
+ * email, an organization policy's rule on `expiresAt` or `preset`).
  */
 export function toFormErrors<TField extends string>(
   error: ApiError,
@@ -40,7 +42,7 @@ export function toFormErrors<TField extends string>(
     const raw = item.extensions?.field;
     const name = raw ? normaliseField(raw) : undefined;
     const field = name ? (aliases[name] ?? knownFields.find((known) => known === name)) : undefined;
-    if (item.extensions?.code === 'VALIDATION_FAILED' && field && !result.fields[field]) {
+    if (field && !result.fields[field]) {
       result.fields[field] = raw ? withoutFieldPrefix(item.message, raw) : item.message;
     } else if (!formMessages.includes(item.message)) {
       formMessages.push(item.message);

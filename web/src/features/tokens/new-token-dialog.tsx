@@ -5,7 +5,9 @@ import { Field, FieldError, useFocusFirstError } from '../../components/field';
 import { ErrorAlert, Loading } from '../../components/messages';
 import { type FormErrors, noErrors, toFormErrors } from '../../lib/form-errors';
 import { toApiError } from '../../lib/graphql';
+import { printable } from '../../lib/printable';
 import { useSignedInViewer } from '../../lib/viewer';
+import { PolicyNote } from '../organizations/policy-labels';
 import { grantableCatalogue, grantedPermissions, PermissionPicker } from './permission-picker';
 import { wholeNumberInput } from './restriction-fields';
 import { RestrictionsSection } from './restrictions-section';
@@ -43,9 +45,14 @@ const fieldAliases: Record<string, TokenField> = { expiresInDays: 'expiresAt', p
 /** What the server gives a token created without a rate limit (see docs/api.md). */
 const DEFAULT_RATE_LIMIT = '120';
 
-type NewTokenDialogProps = { onCancel: () => void; onCreated: (created: CreatedToken) => void };
+type NewTokenDialogProps = {
+  /** An organization token (owners and admins): the policy is shown, and its refusals on their field. */
+  organization?: { id: string; slug: string; name: string } | undefined;
+  onCancel: () => void;
+  onCreated: (created: CreatedToken) => void;
+};
 
-export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
+export function NewTokenDialog({ organization, onCancel, onCreated }: NewTokenDialogProps) {
   const catalogue = useQuery(permissionCatalogueQuery);
   const viewer = useSignedInViewer();
   const isAdmin = viewer.role === 'admin';
@@ -88,6 +95,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
     if (Object.keys(found.fields).length > 0) return;
     // Optional fields are left out (not sent as null) when unused.
     const input: CreateTokenInput = { name: name.trim(), preset };
+    if (organization) input.organizationId = organization.id;
     if (description.trim()) input.description = description.trim();
     const expiryResult = expiryInput(expiry);
     if ('input' in expiryResult) Object.assign(input, expiryResult.input);
@@ -103,7 +111,11 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
   };
 
   return (
-    <Dialog title="New token" onDismiss={onCancel} className="dialog-wide">
+    <Dialog
+      title={organization ? `New token for ${printable(organization.name)}` : 'New token'}
+      onDismiss={onCancel}
+      className="dialog-wide"
+    >
       <form ref={formRef} onSubmit={submit} noValidate>
         {viewer.emailVerified ? null : (
           <p className="alert alert-warning">
@@ -112,6 +124,7 @@ export function NewTokenDialog({ onCancel, onCreated }: NewTokenDialogProps) {
             to create the token.
           </p>
         )}
+        {organization ? <PolicyNote organization={organization} /> : null}
         <ErrorAlert message={errors.form} />
         <TokenNameField
           value={name}

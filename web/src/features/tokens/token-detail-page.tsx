@@ -47,12 +47,19 @@ function PageError({ message }: { message: string }) {
   );
 }
 
-function BackLink() {
+/** Back to the list the token is in: the viewer's own, or its organization's. */
+function BackLink({ organization }: { organization?: TokenDetail['organization'] }) {
   return (
     <p className="back-link">
-      <Link to="/tokens">
-        <span aria-hidden="true">← </span>Back to token list
-      </Link>
+      {organization ? (
+        <Link to="/orgs/$slug/tokens" params={{ slug: organization.slug }}>
+          <span aria-hidden="true">← </span>Back to the tokens of {printable(organization.name)}
+        </Link>
+      ) : (
+        <Link to="/tokens">
+          <span aria-hidden="true">← </span>Back to token list
+        </Link>
+      )}
     </p>
   );
 }
@@ -81,7 +88,7 @@ function TokenDetailView({ token, rotate }: { token: TokenDetail; rotate: boolea
 
   return (
     <>
-      <BackLink />
+      <BackLink organization={token.organization} />
       <div className="page-head">
         <h1 ref={headingRef} tabIndex={-1}>
           {printable(token.name)}
@@ -110,6 +117,17 @@ function TokenDetailView({ token, rotate }: { token: TokenDetail; rotate: boolea
         <dd>
           <code>{token.displayPrefix}…</code>
         </dd>
+        {token.organization ? (
+          <>
+            <dt>Organization</dt>
+            <dd>
+              <Link to="/orgs/$slug/tokens" params={{ slug: token.organization.slug }}>
+                {printable(token.organization.name)}
+              </Link>{' '}
+              (an organization token: it keeps working when its creator leaves)
+            </dd>
+          </>
+        ) : null}
         <dt>Created</dt>
         <dd>
           <RelativeTime value={token.createdAt} /> by{' '}

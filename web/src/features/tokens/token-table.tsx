@@ -10,6 +10,8 @@ import { ExpiryBadge, ScopesSummary, ValidFrom } from './token-cells';
 import type { TokenOrder, TokenSummary } from './tokens.operations';
 
 type TokenTableProps = {
+  /** The table's name for assistive technology; "Your API tokens" unless told. */
+  caption?: string | undefined;
   tokens: readonly TokenSummary[];
   orderBy: TokenOrder;
   onError: (message: string | null) => void;
@@ -40,12 +42,12 @@ const columns = [
  * The tokens as a table; on a phone each row is a card (styles: tokens.css), its cells labelled
  * by their column, the name and the Active switch side by side at the top.
  */
-export function TokenTable({ tokens, orderBy, onError, onDelete }: TokenTableProps) {
+export function TokenTable({ caption, tokens, orderBy, onError, onDelete }: TokenTableProps) {
   const sorted = sortedColumn[orderBy];
   return (
     <div className="table-wrap token-table-wrap">
       <table className="table token-table">
-        <caption className="visually-hidden">Your API tokens</caption>
+        <caption className="visually-hidden">{caption ?? 'Your API tokens'}</caption>
         <thead>
           <tr>
             {columns.map((column) => (

@@ -1,5 +1,4 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useCallback, useRef, useState } from 'react';
 import { LoadMoreButton } from '../../components/load-more';
 import { ErrorAlert, StatusMessage } from '../../components/messages';
@@ -15,16 +14,27 @@ import { TokenTable } from './token-table';
 import { anyTokenQuery, type CreatedToken, type TokenSummary, tokensQuery } from './tokens.operations';
 import './tokens.css';
 
-export function TokensPage() {
-  useDocumentTitle('Tokens');
-  const search = useSearch({ from: '/tokens' });
-  const navigate = useNavigate({ from: '/tokens' });
+type TokensPageProps = {
+  /** An organization's tokens (its owners and admins); the viewer's own without one. */
+  organization?: { id: string; slug: string; name: string };
+  /** The list's filter, search and sort, from the route's URL. */
+  search: TokenListSearch;
+  onSearchChange: (change: Partial<TokenListSearch>, options: { replace?: boolean }) => void;
+};
+
+/**
+ * A token list with its filters, New token, the reveal dialog and Delete: the viewer's own tokens
+ * (`/tokens`) or an organization's (`/orgs/<slug>/tokens`, created with its organizationId).
+ */
+export function TokensPage({ organization, search, onSearchChange }: TokensPageProps) {
+  useDocumentTitle(organization ? `Tokens · ${organization.name}` : 'Tokens');
+  const scope = organization ? { id: organization.id, slug: organization.slug } : null;
   const filter = listFilter(search);
   // While a new filter or search loads, the previous rows stay (dimmed) instead of a skeleton.
-  const query = useInfiniteQuery({ ...tokensQuery(filter), placeholderData: keepPreviousData });
+  const query = useInfiniteQuery({ ...tokensQuery(filter, scope), placeholderData: keepPreviousData });
   const tokens = query.data?.pages.flatMap((page) => page.tokens.edges.map((edge) => edge.node)) ?? [];
-  // Nothing matches: is that the filter, or has the account no tokens at all?
-  const anyToken = useQuery({ ...anyTokenQuery, enabled: query.isSuccess && tokens.length === 0 });
+  // Nothing matches: is that the filter, or are there no tokens at all?
+  const anyToken = useQuery({ ...anyTokenQuery(scope), enabled: query.isSuccess && tokens.length === 0 });
   const noTokensAtAll = query.isSuccess && tokens.length === 0 && anyToken.data === false;
 
   const [creating, setCreating] = useState(false);
@@ -39,9 +49,9 @@ export function TokensPage() {
   const changeSearch = useCallback(
     (change: Partial<TokenListSearch>, options: { replace?: boolean } = {}) => {
       setDeleted(null);
-      void navigate({ search: (previous) => ({ ...previous, ...change }), replace: options.replace });
+      onSearchChange(change, options);
     },
-    [navigate],
+    [onSearchChange],
   );
 
   // The dialog's opener may be gone (the empty state's button): land on the list's button instead.
@@ -63,6 +73,8 @@ export function TokensPage() {
     window.setTimeout(() => headingRef.current?.focus(), 0);
   };
 
+  // Under an organization's heading (h1), the list's heading is a section's.
+  const Heading = organization ? 'h2' : 'h1';
   const newTokenButton = (
     <button
       type="button"
@@ -77,9 +89,9 @@ export function TokensPage() {
   return (
     <>
       <div className="page-head">
-        <h1 ref={headingRef} tabIndex={-1}>
+        <Heading ref={headingRef} tabIndex={-1}>
           Tokens
-        </h1>
+        </Heading>
         {noTokensAtAll || query.isPending ? null : newTokenButton}
       </div>
       <ErrorAlert message={query.error?.message} />
@@ -92,12 +104,25 @@ export function TokensPage() {
       {query.isPending ? <PageSkeleton label="Loading tokens…" /> : null}
       {noTokensAtAll ? (
         <section className="empty-state" aria-labelledby="empty-tokens-title">
-          <h2 id="empty-tokens-title">You have no tokens yet</h2>
-          <p>
-            A personal access token lets a script, a CI job or the <code>keyward</code> command-line client
-            use the API as you, without your password. Give each one only the permissions it needs and an
-            expiry, and switch it off or delete it the moment you no longer trust it.
-          </p>
+          {organization ? (
+            <>
+              <h3 id="empty-tokens-title">{printable(organization.name)} has no tokens yet</h3>
+              <p>
+                An organization token belongs to the organization, not to a person: it keeps working when the
+                member who created it leaves, and its permissions are the organization’s. Owners and admins
+                create, switch off and delete them.
+              </p>
+            </>
+          ) : (
+            <>
+              <h2 id="empty-tokens-title">You have no tokens yet</h2>
+              <p>
+                A personal access token lets a script, a CI job or the <code>keyward</code> command-line
+                client use the API as you, without your password. Give each one only the permissions it needs
+                and an expiry, and switch it off or delete it the moment you no longer trust it.
+              </p>
+            </>
+          )}
           {newTokenButton}
         </section>
       ) : null}
@@ -107,6 +132,7 @@ export function TokensPage() {
           {tokens.length > 0 ? (
             <div aria-busy={query.isPlaceholderData || undefined} className="token-results">
               <TokenTable
+                caption={organization ? `API tokens of ${printable(organization.name)}` : undefined}
                 tokens={tokens}
                 orderBy={filter.orderBy}
                 onError={setActionError}
@@ -126,7 +152,13 @@ export function TokensPage() {
           )}
         </>
       ) : null}
-      {creating ? <NewTokenDialog onCancel={() => setCreating(false)} onCreated={handleCreated} /> : null}
+      {creating ? (
+        <NewTokenDialog
+          organization={organization}
+          onCancel={() => setCreating(false)}
+          onCreated={handleCreated}
+        />
+      ) : null}
       {created ? (
         <RevealTokenDialog name={created.token.name} secret={created.secret} onClose={closeReveal} />
       ) : null}

@@ -20,12 +20,18 @@ import {
   updateTokenMutation,
 } from './tokens.operations';
 
-/** The loaded token lists, each with the filter it was fetched with. */
-function loadedLists(client: QueryClient): { key: QueryKey; filter: TokenListFilter }[] {
+/** The loaded token lists, each with the filter it was fetched with and whose tokens it lists. */
+function loadedLists(
+  client: QueryClient,
+): { key: QueryKey; filter: TokenListFilter; organizationId: string | null }[] {
   return client
     .getQueryCache()
     .findAll({ queryKey: tokenKeys.lists })
-    .map((query) => ({ key: query.queryKey, filter: query.queryKey[2] as TokenListFilter }));
+    .map((query) => ({
+      key: query.queryKey,
+      filter: query.queryKey[2] as TokenListFilter,
+      organizationId: (query.queryKey[3] as string | null | undefined) ?? null,
+    }));
 }
 
 /**
@@ -54,9 +60,13 @@ function patchLists(client: QueryClient, token: TokenSummary): void {
   }
 }
 
-/** A new token goes first in the loaded lists that would show it first: newest first and unsearched. */
+/**
+ * A new token goes first in the loaded lists of its owner (the viewer, or the organization) that
+ * would show it first: newest first and unsearched.
+ */
 function addToLists(client: QueryClient, token: TokenSummary): void {
-  for (const { key, filter } of loadedLists(client)) {
+  for (const { key, filter, organizationId } of loadedLists(client)) {
+    if (organizationId !== (token.organization?.id ?? null)) continue;
     if (filter.orderBy !== 'CREATED_DESC' || filter.search || !listShows(filter, token.status)) continue;
     client.setQueryData<TokenPages>(key, (data) => {
       const [first, ...rest] = data?.pages ?? [];
@@ -70,7 +80,7 @@ function addToLists(client: QueryClient, token: TokenSummary): void {
 /** The list's fields of a token (a detail answer holds more: usage, children). */
 function summaryOf(token: TokenSummary): TokenSummary {
   const { id, name, description, displayPrefix, preset, permissions, status, active } = token;
-  const { expiresAt, revokedAt, createdAt, lastUsedAt, notBefore, creator } = token;
+  const { expiresAt, revokedAt, createdAt, lastUsedAt, notBefore, creator, organization } = token;
   return {
     id,
     name,
@@ -86,6 +96,7 @@ function summaryOf(token: TokenSummary): TokenSummary {
     lastUsedAt,
     notBefore,
     creator,
+    organization,
   };
 }
 

@@ -1,5 +1,5 @@
 import { type InfiniteData, infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import { graphql, type ResultOf, request, type VariablesOf } from '../../lib/graphql';
+import { ApiError, graphql, type ResultOf, request, type VariablesOf } from '../../lib/graphql';
 
 /** The fields the tokens table shows. */
 export const TokenSummaryFields = graphql(`
@@ -7,6 +7,7 @@ export const TokenSummaryFields = graphql(`
     id name description displayPrefix preset permissions status active expiresAt revokedAt createdAt lastUsedAt
     notBefore
     creator { type id name }
+    organization { id slug name }
   }
 `);
 
@@ -54,10 +55,40 @@ export type TokenOrder = NonNullable<VariablesOf<typeof tokensDocument>['orderBy
 /** What a token list asks the server for (built from the URL by token-list-search.ts). */
 export type TokenListFilter = { statuses: TokenStatus[]; search: string | null; orderBy: TokenOrder };
 
+/** An organization's tokens (owners and admins), with the personal list's filters. */
+const organizationTokensDocument = graphql(
+  `
+  query OrganizationTokens(
+    $slug: String!, $first: Int, $after: String, $statuses: [TokenStatus!], $search: String, $orderBy: TokenOrder
+  ) {
+    organization(slug: $slug) {
+      id
+      tokens(first: $first, after: $after, statuses: $statuses, search: $search, orderBy: $orderBy) {
+        edges { cursor node { ...TokenSummaryFields } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [TokenSummaryFields],
+);
+
 /** Whether the account has any token at all, whatever its status (the list's empty state). */
 const anyTokenDocument = graphql(`
   query AnyToken { tokens(first: 1) { edges { node { id } } } }
 `);
+
+const anyOrganizationTokenDocument = graphql(`
+  query AnyOrganizationToken($slug: String!) {
+    organization(slug: $slug) { id tokens(first: 1) { edges { node { id } } } }
+  }
+`);
+
+/**
+ * Whose tokens a list shows: the viewer's own (null) or an organization's. Lists of every scope
+ * share the cache's `tokens` keys, so a token changed anywhere is patched wherever it is listed.
+ */
+export type TokenScope = { id: string; slug: string } | null;
 
 const tokenDocument = graphql(
   `
@@ -146,33 +177,57 @@ const PAGE_SIZE = 50;
 
 /**
  * Cache keys: every token query starts with `tokens`, so one invalidation reaches them all; every
- * filtered list starts with `['tokens', 'list']` and ends with its filter.
+ * filtered list is `['tokens', 'list', filter, organizationId]` (null: the viewer's own tokens).
  */
 export const tokenKeys = {
   all: ['tokens'] as const,
   lists: ['tokens', 'list'] as const,
-  list: (filter: TokenListFilter) => ['tokens', 'list', filter] as const,
-  any: ['tokens', 'any'] as const,
+  list: (filter: TokenListFilter, scope: TokenScope = null) =>
+    ['tokens', 'list', filter, scope?.id ?? null] as const,
+  any: (scope: TokenScope = null) => ['tokens', 'any', scope?.id ?? null] as const,
   detail: (id: string) => ['tokens', 'detail', id] as const,
 };
 
-/** The tokens table for one filter, search and sort, one page of 50 at a time (`Load more`). */
-export const tokensQuery = (filter: TokenListFilter) =>
+/** One page of a token list, whoever's tokens it lists. */
+type TokenPage = ResultOf<typeof tokensDocument>;
+
+/** An organization that is gone, or that the viewer left, answers null: its list fails as not found. */
+const organizationGone = (): never => {
+  throw new ApiError('This organization is not one of yours, or no longer exists.', 'NOT_FOUND', 200);
+};
+
+/** One page of 50 of a scope's tokens. */
+async function tokenPage(
+  scope: TokenScope,
+  variables: TokenListFilter & { first: number; after: string | null },
+): Promise<TokenPage> {
+  if (!scope) return request(tokensDocument, variables);
+  const data = await request(organizationTokensDocument, { ...variables, slug: scope.slug });
+  return { tokens: data.organization?.tokens ?? organizationGone() };
+}
+
+/** The tokens table for one scope, filter, search and sort, one page of 50 at a time (`Load more`). */
+export const tokensQuery = (filter: TokenListFilter, scope: TokenScope = null) =>
   infiniteQueryOptions({
-    queryKey: tokenKeys.list(filter),
-    queryFn: ({ pageParam }) => request(tokensDocument, { ...filter, first: PAGE_SIZE, after: pageParam }),
+    queryKey: tokenKeys.list(filter, scope),
+    queryFn: ({ pageParam }) => tokenPage(scope, { ...filter, first: PAGE_SIZE, after: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => (last.tokens.pageInfo.hasNextPage ? last.tokens.pageInfo.endCursor : null),
   });
 
-export const anyTokenQuery = queryOptions({
-  queryKey: tokenKeys.any,
-  queryFn: () => request(anyTokenDocument, {}),
-  select: (data) => data.tokens.edges.length > 0,
-});
+/** Whether the scope has any token at all, whatever its status (the list's empty state). */
+export const anyTokenQuery = (scope: TokenScope = null) =>
+  queryOptions({
+    queryKey: tokenKeys.any(scope),
+    queryFn: async () => {
+      if (!scope) return (await request(anyTokenDocument, {})).tokens.edges.length > 0;
+      const data = await request(anyOrganizationTokenDocument, { slug: scope.slug });
+      return (data.organization?.tokens ?? organizationGone()).edges.length > 0;
+    },
+  });
 
 /** The tokens table's cache entry: the pages loaded so far. */
-export type TokenPages = InfiniteData<ResultOf<typeof tokensDocument>, string | null>;
+export type TokenPages = InfiniteData<TokenPage, string | null>;
 
 export const tokenQuery = (id: string) =>
   queryOptions({ queryKey: tokenKeys.detail(id), queryFn: () => request(tokenDocument, { id }) });
