@@ -494,6 +494,7 @@ runTokenAuthMatrix('adminTokens', {
 
 runTokenAuthMatrix('adminRevokeToken', {
   ...adminCase,
+  writes: true,
   requiredPermission: 'admin-tokens:manage',
   // The target is another account's token: a site admin may revoke any.
   prepare: async (server: TestServer) => {

@@ -304,7 +304,12 @@ describe('secrets sent in the wrong place stay out of the logs', () => {
     const created = await server.keyward.services.tokens.createToken(
       server.keyward.services.orm.em.fork(),
       {
-        principal: { kind: 'session', account, sessionHash: 'leak-test', permissions: new Set() },
+        principal: {
+          kind: 'session',
+          account,
+          sessionHash: 'leak-test',
+          permissions: new Set(['tokens:create']),
+        },
         meta: { ip: null, userAgent: null },
       },
       { name: 'misplaced', preset: 'ALL' },

@@ -114,7 +114,10 @@ export function v1Routes(services: Services): Route[] {
               name: z.string(),
               token: z.string(),
               createdAt: z.string(),
-              organizationId: z.string().nullable(),
+              organizationId: z
+                .string()
+                .optional()
+                .describe("Only for an organization token: the organization's id."),
             }),
           }),
         },
@@ -141,7 +144,8 @@ export function v1Routes(services: Services): Route[] {
               name: token.name,
               token: secret,
               createdAt: token.createdAt.toISOString(),
-              organizationId: token.organization,
+              // The published answer is {id, name, token, createdAt}; an organization token adds its organization.
+              ...(token.organization === null ? {} : { organizationId: token.organization }),
             },
           },
         };
