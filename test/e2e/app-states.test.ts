@@ -193,6 +193,8 @@ describe('admin app states and look', () => {
     await page.getByRole('button', { name: 'New token' }).click();
     await dialog.waitFor();
     expect(await dialog.getByText('Tokens need a verified email address').count()).toBe(0);
+    // A new account is on the Free plan: the form says what its tokens may do.
+    await dialog.getByText('On the Free plan, API tokens can only read').waitFor();
   });
 
   it('follows prefers-color-scheme: dark', async () => {

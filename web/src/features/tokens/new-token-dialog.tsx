@@ -125,6 +125,13 @@ export function NewTokenDialog({ organization, onCancel, onCreated }: NewTokenDi
           </p>
         )}
         {organization ? <PolicyNote organization={organization} /> : null}
+        {!organization && viewer.plan.toLowerCase() === 'free' ? (
+          <p className="hint">
+            On the Free plan, API tokens can only read: a change made with one (a GraphQL mutation, a REST
+            POST or DELETE) is refused with “plan upgrade required”. Here in the app you can still create and
+            revoke your tokens.
+          </p>
+        ) : null}
         <ErrorAlert message={errors.form} />
         <TokenNameField
           value={name}
