@@ -316,6 +316,27 @@ describe('organization tokens: the cap and the policy', () => {
     },
   );
 
+  it("rotating an organization token applies today's policy to the successor: an out-of-policy token is brought back in by the rotation", async () => {
+    const org = await seedOrg();
+    const forever = await orgToken(org, { name: 'made before the policy' });
+    await server.sql('update organization set require_expiry = true where id = $1', [org.id]);
+    const rotate = (input: Record<string, unknown>) =>
+      server.gql(
+        'mutation($id: ID!, $input: RotateTokenInput!) { rotateToken(id: $id, input: $input) { token { id expiresAt } } }',
+        { id: forever.id, input: { gracePeriodHours: 0, ...input } },
+        { cookie: org.people.ADMIN.cookie },
+      );
+    const refused = await rotate({});
+    expect(code(refused)).toBe('POLICY_EXPIRY_REQUIRED');
+    const [still] = await server.sql<{ successor_id: string | null }>(
+      'select successor_id from api_token where id = $1',
+      [forever.id],
+    );
+    expect(still).toEqual({ successor_id: null });
+    const rotated = await rotate({ expiresInDays: 30 });
+    expect(code(rotated), message(rotated)).toBeNull();
+  });
+
   it('a CUSTOM organization token may only hold what an organization may do', async () => {
     const org = await seedOrg();
     const refused = await createOrgToken(

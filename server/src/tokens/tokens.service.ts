@@ -392,6 +392,10 @@ export class TokensService {
     const secret = generateTokenSecret(this.deps.prefix);
     const successor = await em.transactional(async (tx) => {
       await this.lockOwner(tx, owner, caller, "Rotating an organization's tokens");
+      // The successor is a new organization token: today's policy applies (a rotation is how an
+      // owner brings an out-of-policy token back in, e.g. by giving it an expiry).
+      if (owner.organizationId !== null)
+        assertWithinPolicy(valid, await this.organizationPolicy(tx, owner.organizationId), now);
       const [locked] = await tx.execute<{ revoked_at: Date | null; successor_id: string | null }[]>(
         'select revoked_at, successor_id from api_token where id = ? for update',
         [old.id],
