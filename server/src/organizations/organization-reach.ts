@@ -1,4 +1,5 @@
 import type { PermissionCatalogue } from '../permissions/catalogue.js';
+import { tokenStatusSql } from '../tokens/token-rules.js';
 import { reachesOrganizationSql } from './token-reach.js';
 
 /**
@@ -6,7 +7,7 @@ import { reachesOrganizationSql } from './token-reach.js';
  * (tokenStatus's REVOKED, by the database clock).
  */
 export function notRevokedSql(token: string): string {
-  return `(${token}.revoked_at is null and not coalesce(${token}.grace_ends_at <= now(), false))`;
+  return `(not ${tokenStatusSql('REVOKED', token)})`;
 }
 
 /**
